@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   'agent-has-active-ticket': 400,
   'agent-not-available': 400,
   'queue-closed': 400,
+  'queue-full': 400,
+  'not-ticket-holder': 403,
   'queue-not-in-skills': 400,
   'same-queue-transfer': 400,
   'invalid-pairing-code': 400,

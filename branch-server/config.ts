@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Every setting, from environment variables (and an optional JSON config file), validated at start. */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(30 * 86_400),
+  PAIRING_CODE_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(15 * 60),
+  DEMO_TENANT: z.enum(['true', 'false']).default('true'),
+});
+
+export type BranchConfig = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string | null;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  pairingCodeTtlSeconds: number;
+  demoTenant: boolean;
+}>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads `SMARTQUEUE_CONFIG` (a JSON file of the same keys) then the environment (which wins).
+ * Any invalid value stops the start with a message naming the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
+  let fileValues: Record<string, unknown> = {};
+  const file = env['SMARTQUEUE_CONFIG'];
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`SMARTQUEUE_CONFIG: file not found: ${file}`);
+    try {
+      fileValues = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`SMARTQUEUE_CONFIG: ${file} is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...fileValues };
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    if (env[key] !== undefined && env[key] !== '') merged[key] = env[key];
+  }
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: resolve(c.DATA_DIR),
+    publicUrl: c.PUBLIC_URL ? c.PUBLIC_URL.replace(/\/+$/, '') : null,
+    accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
+    pairingCodeTtlSeconds: c.PAIRING_CODE_TTL_SECONDS,
+    demoTenant: c.DEMO_TENANT === 'true',
+  };
+}

@@ -1,0 +1,23 @@
+import type { Migration } from 'kysely';
+import * as m0010 from './0010-create-tenancy.ts';
+import * as m0020 from './0020-create-queues.ts';
+import * as m0030 from './0030-create-customers.ts';
+import * as m0040 from './0040-create-tickets.ts';
+import * as m0050 from './0050-create-devices.ts';
+import * as m0060 from './0060-create-notifications.ts';
+import * as m0070 from './0070-create-audit-log.ts';
+import * as m0080 from './0080-create-jobs-and-sync.ts';
+import * as m0090 from './0090-create-auth-sessions.ts';
+
+/** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0010-create-tenancy': m0010,
+  '0020-create-queues': m0020,
+  '0030-create-customers': m0030,
+  '0040-create-tickets': m0040,
+  '0050-create-devices': m0050,
+  '0060-create-notifications': m0060,
+  '0070-create-audit-log': m0070,
+  '0080-create-jobs-and-sync': m0080,
+  '0090-create-auth-sessions': m0090,
+};

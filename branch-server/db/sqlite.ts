@@ -1,0 +1,101 @@
+import Database from 'better-sqlite3';
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+} from 'kysely';
+import type { DB } from './schema.ts';
+
+export type SqliteHandle = Database.Database;
+
+/**
+ * Opens the branch database with the durability the product promises: WAL, synchronous=FULL (a ticket
+ * that was answered 2xx survives a power cut), foreign keys on. One process owns the file.
+ */
+export function openSqlite(file: string): SqliteHandle {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('cache_size = -32000');
+  return sqlite;
+}
+
+/**
+ * Kysely used as a typed query *builder* only: queries are compiled here and executed synchronously
+ * by better-sqlite3 in `Db`. This keeps every transaction a plain synchronous function, so nothing
+ * can await the network, a printer or a timer while holding the database.
+ */
+export const qb = new Kysely<DB>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+});
+
+type Params = readonly unknown[];
+
+/** Synchronous executor with a prepared-statement cache keyed by SQL text. */
+export class Db {
+  readonly sqlite: SqliteHandle;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(sqlite: SqliteHandle) {
+    this.sqlite = sqlite;
+  }
+
+  #prepare(sqlText: string): Database.Statement {
+    let statement = this.#statements.get(sqlText);
+    if (!statement) {
+      statement = this.sqlite.prepare(sqlText);
+      this.#statements.set(sqlText, statement);
+    }
+    return statement;
+  }
+
+  all<R>(query: Compilable<R>): R[] {
+    const compiled = query.compile();
+    return this.#prepare(compiled.sql).all(...(compiled.parameters as Params)) as R[];
+  }
+
+  first<R>(query: Compilable<R>): R | undefined {
+    const compiled = query.compile();
+    return this.#prepare(compiled.sql).get(...(compiled.parameters as Params)) as R | undefined;
+  }
+
+  run(query: Compilable<unknown>): number {
+    const compiled = query.compile();
+    const statement = this.#prepare(compiled.sql);
+    if (statement.reader) {
+      statement.all(...(compiled.parameters as Params));
+      return 0;
+    }
+    return statement.run(...(compiled.parameters as Params)).changes;
+  }
+
+  /** Raw SQL for the few statements Kysely cannot express (pragmas, FTS, upserts with RETURNING). */
+  raw<R>(sqlText: string, ...params: unknown[]): R[] {
+    return this.#prepare(sqlText).all(...params) as R[];
+  }
+
+  /**
+   * **Important**: `fn` is synchronous by type. Side effects (broadcast, print, notify, sync nudge)
+   * belong after this returns, never inside. BEGIN IMMEDIATE takes the write lock up front.
+   */
+  tx<T>(fn: () => T): T {
+    if (this.sqlite.inTransaction) return fn();
+    return this.sqlite.transaction(fn).immediate();
+  }
+
+  close(): void {
+    this.#statements.clear();
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}

@@ -1,0 +1,24 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  actor_user_id: string | null;
+  actor_device_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before: string | null;
+  after: string | null;
+  ip: Generated<string>;
+  user_agent: Generated<string>;
+  endpoint: Generated<string>;
+  created_at: number;
+  prev_hash: string;
+  hash: string;
+}
+
+export type AuditLogRow = Selectable<AuditLogTable>;
+export type NewAuditLogRow = Insertable<AuditLogTable>;
+export type AuditLogRowUpdate = Updateable<AuditLogTable>;

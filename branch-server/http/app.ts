@@ -1,0 +1,171 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { RouteDef } from '../contract/route.ts';
+import { DomainError } from '../domain/errors.ts';
+import { hasScope } from '../domain/rbac.ts';
+import type { Actor } from '../db/repositories/audit.repository.ts';
+import type { AppDeps, Ctx, Handler } from './context.ts';
+import { describeZodError, errorHandler } from './errors.ts';
+import {
+  findMembership, findTenantBySlug, parseAuthorization, resolvePrincipal, type Membership, type Principal,
+} from './principal.ts';
+import type { TenantRow } from '../db/tables/tenant.table.ts';
+
+export const MAX_BODY_BYTES = 100 * 1024;
+
+/** A contract route paired with its implementation. */
+export type Bound = Readonly<{ name: string; def: RouteDef; handler: Handler<RouteDef> }>;
+
+export function bind<T extends Record<string, RouteDef>>(
+  routes: T,
+  handlers: { [K in keyof T]: Handler<T[K]> },
+): Bound[] {
+  return Object.entries(routes).map(([name, def]) => ({
+    name,
+    def,
+    handler: handlers[name as keyof T] as unknown as Handler<RouteDef>,
+  }));
+}
+
+/**
+ * Builds the Express app (no listen). Every route goes through the same pipeline: authenticate,
+ * check tenant membership and scope, validate params/query/body with the contract's zod schemas,
+ * run the handler, map errors. Authorisation is decided before validation, so an outsider learns
+ * nothing from error messages.
+ */
+export function createApp(deps: AppDeps, routes: readonly Bound[], extend?: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of routes) {
+    app[route.def.method](route.def.path, (req, res, next) => {
+      handle(deps, route, req, res).catch(next);
+    });
+    const methods = methodsByPath.get(route.def.path) ?? new Set<string>();
+    methods.add(route.def.method.toUpperCase());
+    methodsByPath.set(route.def.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    app.all(path, (_req, res) => {
+      res.setHeader('Allow', [...methods].join(', '));
+      res.status(405).json({ error: `Method not allowed. Use ${[...methods].join(', ')}.`, code: 'method-not-allowed' });
+    });
+  }
+
+  extend?.(app);
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ detail: 'Not found.', code: 'not-found' });
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  next();
+}
+
+async function handle(deps: AppDeps, route: Bound, req: Request, res: Response): Promise<void> {
+  const now = deps.now();
+  const { def } = route;
+  const principal = await resolvePrincipal(deps.db, deps.tokens, parseAuthorization(req.get('authorization')), now);
+  const { tenant, membership } = authorize(deps, def, principal, typeof req.params['slug'] === 'string' ? req.params['slug'] : undefined);
+
+  const params = parseOr404(def.params, req.params);
+  const query = parseInput(def.query, req.query ?? {}, 'query');
+  const body = parseBody(def, req);
+
+  const ctx: Ctx<RouteDef> = {
+    deps, params, query, body, principal, tenant, membership, now,
+    actor: actorOf(req, principal),
+    origin: deps.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+    req,
+  } as Ctx<RouteDef>;
+  const result = await route.handler(ctx);
+  const status = def.status ?? 200;
+  if (status === 204) {
+    res.status(204).end();
+    return;
+  }
+  res.status(status).json(result);
+}
+
+function authorize(
+  deps: AppDeps,
+  def: RouteDef,
+  principal: Principal,
+  slug: string | undefined,
+): { tenant: TenantRow | null; membership: Membership | null } {
+  const access = def.access;
+  if (access.kind === 'public') return { tenant: null, membership: null };
+  if (principal.kind === 'anonymous') {
+    throw new DomainError('not-authenticated', 'Authentication credentials were not provided.');
+  }
+  if (access.kind === 'user') {
+    if (principal.kind !== 'user') throw new DomainError('forbidden', 'This route is for signed-in users.');
+    return { tenant: null, membership: null };
+  }
+  const tenant = slug ? findTenantBySlug(deps.db, slug) : undefined;
+  if (principal.kind === 'device') {
+    if (!tenant || tenant.id !== principal.tenantId) throw new DomainError('not-a-member', 'This device belongs to another tenant.');
+    if (!access.device || !principal.capabilities.includes(access.device)) {
+      throw new DomainError('forbidden', 'This device may not do that.');
+    }
+    return { tenant, membership: null };
+  }
+  if (access.devicesOnly) throw new DomainError('forbidden', 'Only a paired device may call this route.');
+  const membership = tenant ? findMembership(deps.db, tenant.id, principal.userId) : null;
+  if (!tenant || !membership) throw new DomainError('not-a-member', 'You are not a member of this tenant.');
+  if (access.scope && !hasScope(membership.scopes, access.scope)) {
+    throw new DomainError('missing-scope', `This action needs the ${access.scope} scope.`);
+  }
+  return { tenant, membership };
+}
+
+function parseOr404(schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return {};
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new DomainError('not-found', 'Not found.');
+  return parsed.data;
+}
+
+function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const { message, details } = describeZodError(parsed.error);
+    throw new DomainError('validation-failed', where === 'query' ? `Query ${message}` : message, details);
+  }
+  return parsed.data;
+}
+
+function parseBody(def: RouteDef, req: Request): unknown {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    throw new DomainError('unsupported-media-type', 'Send the body as application/json.');
+  }
+  if (!def.body) return undefined;
+  const raw: unknown = req.body === undefined ? {} : req.body;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new DomainError('validation-failed', 'The body must be a JSON object.');
+  }
+  return parseInput(def.body, raw, 'body');
+}
+
+export function actorOf(req: Request, principal: Principal): Actor {
+  return {
+    userId: principal.kind === 'user' ? principal.userId : null,
+    deviceId: principal.kind === 'device' ? principal.deviceId : null,
+    ip: req.ip ?? req.socket.remoteAddress ?? '',
+    userAgent: req.get('user-agent') ?? '',
+    endpoint: `${req.method} ${req.path}`,
+  };
+}

@@ -1,0 +1,48 @@
+import type { Request } from 'express';
+import type { BodyOf, ParamsOf, QueryOf, ResponseOf, RouteDef } from '../contract/route.ts';
+import type { Actor } from '../db/repositories/audit.repository.ts';
+import type { TenantRow } from '../db/tables/tenant.table.ts';
+import type { Db } from '../db/sqlite.ts';
+import type { EventSink } from '../use-cases/events.ts';
+import type { Membership, Principal } from './principal.ts';
+import type { TokenService } from './tokens.ts';
+import type { LoginRateLimiter } from './rate-limit.ts';
+
+export type AppConfig = Readonly<{
+  /** Public base URL of this branch server, for tracking links; defaults to the request's origin. */
+  publicUrl: string | null;
+  refreshTtlSeconds: number;
+  pairingTtlSeconds: number;
+}>;
+
+/** Everything a route handler may touch. Built once by `start()`. */
+export type AppDeps = Readonly<{
+  db: Db;
+  now: () => number;
+  events: EventSink;
+  tokens: TokenService;
+  loginLimiter: LoginRateLimiter;
+  config: AppConfig;
+}>;
+
+type TenantOf<R extends RouteDef> = R['access'] extends { kind: 'tenant' } ? TenantRow : null;
+
+export type Ctx<R extends RouteDef> = Readonly<{
+  deps: AppDeps;
+  params: ParamsOf<R>;
+  query: QueryOf<R>;
+  body: BodyOf<R>;
+  principal: Principal;
+  /** The tenant named by `:slug`, membership already checked. */
+  tenant: TenantOf<R>;
+  /** The caller's membership in that tenant (null for devices and public routes). */
+  membership: Membership | null;
+  actor: Actor;
+  now: number;
+  /** scheme://host of this request, for absolute links (pagination, tracking). */
+  origin: string;
+  req: Request;
+}>;
+
+export type Handler<R extends RouteDef> = (ctx: Ctx<R>) => ResponseOf<R> | Promise<ResponseOf<R>>;
+export type Handlers<T extends Record<string, RouteDef>> = { [K in keyof T]: Handler<T[K]> };

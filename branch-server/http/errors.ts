@@ -1,0 +1,57 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { ZodError } from 'zod';
+import { DomainError, ERROR_STATUS } from '../domain/errors.ts';
+
+/** Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. */
+export function describeZodError(error: ZodError): { message: string; details: { field: string; message: string }[] } {
+  const details = error.issues.map((issue) => ({
+    field: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+  const first = details[0];
+  return { message: first ? `${first.field}: ${first.message}` : 'Invalid input.', details };
+}
+
+export function sendError(res: Response, error: DomainError): void {
+  const status = ERROR_STATUS[error.code];
+  if (status === 401 || status === 403 || status === 404) {
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(status).json({ detail: error.message, code: error.code });
+    return;
+  }
+  const body: Record<string, unknown> = { error: error.message, code: error.code };
+  if (error.details !== undefined) body['details'] = error.details;
+  res.status(status).json(body);
+}
+
+/** Maps every thrown thing to the contract's error shape. No stack trace ever reaches a client. */
+export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  if (res.headersSent) return;
+  if (error instanceof DomainError) return sendError(res, error);
+  if (error instanceof ZodError) {
+    const { message, details } = describeZodError(error);
+    return sendError(res, new DomainError('validation-failed', message, details));
+  }
+  const httpError = error as { type?: string; status?: number; expose?: boolean; message?: string };
+  if (httpError.type === 'entity.parse.failed') {
+    return sendError(res, new DomainError('malformed-json', 'Malformed JSON in request body.'));
+  }
+  if (httpError.type === 'entity.too.large') {
+    return sendError(res, new DomainError('payload-too-large', 'Request body is too large.'));
+  }
+  if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
+    return sendError(res, new DomainError('unsupported-media-type', 'Unsupported body encoding.'));
+  }
+  if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    return sendError(res, new DomainError('validation-failed', httpError.expose ? String(httpError.message) : 'Bad request.'));
+  }
+  if (isConstraintError(error)) {
+    return sendError(res, new DomainError('conflict', 'The change conflicts with existing data.'));
+  }
+  console.error('unhandled error', error);
+  res.status(500).json({ error: 'Internal server error.', code: 'internal' });
+};
+
+function isConstraintError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Db, openSqlite } from './db/sqlite.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createApp } from './http/app.ts';
+import type { AppDeps } from './http/context.ts';
+import { extendWithDocs } from './http/docs.ts';
+import { LoginRateLimiter } from './http/rate-limit.ts';
+import { allRoutes } from './http/routes/index.ts';
+import { loadOrCreateSecret } from './http/secrets.ts';
+import { createTokenService } from './http/tokens.ts';
+import { attachRealtime } from './realtime/hub.ts';
+import { EventBus } from './use-cases/events.ts';
+
+export type StartOptions = Readonly<{
+  dataDir: string;
+  port?: number;
+  host?: string;
+  publicUrl?: string | null;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  pairingCodeTtlSeconds?: number;
+  /** Injected clock, for tests of expiry; defaults to Date.now. */
+  now?: () => number;
+}>;
+
+export type RunningServer = Readonly<{
+  url: string;
+  port: number;
+  deps: AppDeps;
+  events: EventBus;
+  close(): Promise<void>;
+}>;
+
+/**
+ * Starts the branch server: opens (and migrates) `DATA_DIR/branch.sqlite`, serves the API and ws on
+ * one port. The same function serves `npm start`, tests, benchmarks and the Electron shell.
+ */
+export async function start(options: StartOptions): Promise<RunningServer> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const sqlite = openSqlite(join(options.dataDir, 'branch.sqlite'));
+  try {
+    await migrateToLatest(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const db = new Db(sqlite);
+  const events = new EventBus();
+  const deps: AppDeps = {
+    db,
+    now: options.now ?? Date.now,
+    events,
+    tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
+    loginLimiter: new LoginRateLimiter(),
+    config: {
+      publicUrl: options.publicUrl ?? null,
+      refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
+      pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
+    },
+  };
+  const app = createApp(deps, allRoutes(), extendWithDocs);
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  const realtime = attachRealtime(server, deps, events);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    deps,
+    events,
+    close() {
+      closing ??= (async () => {
+        await realtime.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { TicketDto } from '../contract/tickets.contract.ts';
+
+export type TicketEventName =
+  | 'ticket.created' | 'ticket.called' | 'ticket.recalled' | 'ticket.service_started' | 'ticket.transferred'
+  | 'ticket.closed' | 'ticket.paused' | 'ticket.resumed' | 'ticket.no_show';
+
+/** What changed, published after the transaction commits. The realtime hub fans these out. */
+export type DomainEvent =
+  | Readonly<{ kind: 'ticket'; event: TicketEventName; tenantId: string; tenantSlug: string; queueId: string; ticket: TicketDto; explanation?: unknown }>
+  | Readonly<{
+      kind: 'queue-etas';
+      tenantId: string;
+      tenantSlug: string;
+      queueId: string;
+      waiting: ReadonlyArray<Readonly<{ ticket_id: string; public_id: string; number: string; position: number; eta_seconds: number; eta_p90_seconds: number }>>;
+    }>
+  | Readonly<{ kind: 'agent'; tenantId: string; tenantSlug: string; agentId: string; payload: unknown }>
+  | Readonly<{ kind: 'display-refresh'; tenantId: string; tenantSlug: string; displayId: string }>;
+
+export interface EventSink {
+  publish(events: readonly DomainEvent[]): void;
+}
+
+/** In-process fan-out to any number of listeners (realtime hub, print jobs, notifications…). */
+export class EventBus implements EventSink {
+  readonly #listeners = new Set<(event: DomainEvent) => void>();
+
+  subscribe(listener: (event: DomainEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  publish(events: readonly DomainEvent[]): void {
+    for (const event of events) {
+      for (const listener of this.#listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          // A failing listener must never undo or block a committed change.
+          console.error('event listener failed', error);
+        }
+      }
+    }
+  }
+}

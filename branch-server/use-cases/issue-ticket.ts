@@ -1,0 +1,91 @@
+import { qb } from '../db/sqlite.ts';
+import { getQueueRow, queueEtas, toTicketDto } from '../db/repositories/tickets.repository.ts';
+import type { TicketRow } from '../db/tables/ticket.table.ts';
+import type { TicketDto } from '../contract/tickets.contract.ts';
+import { DomainError } from '../domain/errors.ts';
+import { businessDate, formatTicketNumber } from '../domain/numbering.ts';
+import type { TicketId } from '../domain/ids.ts';
+import { publicToken, uuidv7 } from '../ids.ts';
+import type { Caller, UseCaseDeps } from './deps.ts';
+import { etaEvent, ticketEvent } from './publish.ts';
+import { journal } from './ticket-journal.ts';
+
+export type IssueTicketInput = Readonly<{
+  queueId: string;
+  channel: TicketRow['channel'];
+  priority: number;
+  customerId?: string | null | undefined;
+  customerName?: string | undefined;
+  customerPhone?: string | undefined;
+  appointment?: Readonly<{ id: string; startsAt: number }>;
+}>;
+
+/**
+ * Issues a ticket: the next number of the queue's day (site-local midnight reset), stored durably
+ * (synchronous=FULL) before the caller hears 2xx, so a printed ticket always exists after a crash.
+ */
+export function issueTicket(deps: UseCaseDeps, caller: Caller, input: IssueTicketInput): TicketDto {
+  const { db } = deps;
+  const { now } = caller;
+  const { dto, queueId } = db.tx(() => {
+    const queue = getQueueRow(db, caller.tenantId, input.queueId);
+    if (queue.status === 'closed') throw new DomainError('queue-closed', `Queue "${queue.name}" is closed.`);
+    if (input.customerId) {
+      const customer = db.first(qb.selectFrom('customer').select('id').where('id', '=', input.customerId).where('tenant_id', '=', caller.tenantId));
+      if (!customer) throw new DomainError('invalid-reference', 'customer: unknown customer.', [{ field: 'customer', message: 'unknown customer' }]);
+    }
+    if (queue.max_capacity > 0) {
+      const waiting = db.first(qb.selectFrom('ticket').select((eb) => eb.fn.countAll<number>().as('n')).where('queue_id', '=', queue.id).where('status', '=', 'en_attente'));
+      if ((waiting?.n ?? 0) >= queue.max_capacity) throw new DomainError('queue-full', `Queue "${queue.name}" is full for now.`);
+    }
+    const site = db.first(qb.selectFrom('site').select('timezone').where('id', '=', queue.site_id));
+    const day = businessDate(now, site?.timezone ?? 'UTC');
+    const counter = db.raw<{ last_seq: number }>(
+      `INSERT INTO queue_counter (queue_id, business_date, last_seq) VALUES (?, ?, 1)
+       ON CONFLICT (queue_id, business_date) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
+      queue.id, day,
+    )[0];
+    const seq = counter?.last_seq ?? 1;
+    const row: TicketRow = {
+      id: uuidv7(now),
+      tenant_id: caller.tenantId,
+      site_id: queue.site_id,
+      queue_id: queue.id,
+      public_id: publicToken(),
+      number: formatTicketNumber(queue.prefix, seq),
+      seq,
+      business_date: day,
+      customer_id: input.customerId ?? null,
+      customer_name: input.customerName ?? '',
+      customer_phone: input.customerPhone ?? '',
+      channel: input.channel,
+      priority: input.priority,
+      status: 'en_attente',
+      eta_seconds: null,
+      eta_p90_seconds: null,
+      agent_id: null,
+      counter_label: '',
+      recall_count: 0,
+      transferred_from: null,
+      appointment_id: input.appointment?.id ?? null,
+      appointment_at: input.appointment?.startsAt ?? null,
+      created_at: now,
+      called_at: null,
+      started_at: null,
+      ended_at: null,
+      updated_at: now,
+    };
+    db.run(qb.insertInto('ticket').values(row));
+    // The ETA promised at issuance is kept on the ticket (reports compare it with the real wait).
+    const eta = queueEtas(db, queue.id, now).etas.get(row.id as TicketId);
+    if (eta) {
+      row.eta_seconds = eta.etaSeconds;
+      row.eta_p90_seconds = eta.etaP90Seconds;
+      db.run(qb.updateTable('ticket').set({ eta_seconds: eta.etaSeconds, eta_p90_seconds: eta.etaP90Seconds }).where('id', '=', row.id));
+    }
+    journal(db, caller.actor, { type: 'ticket.created', before: null, after: row, data: { channel: row.channel } }, now);
+    return { dto: toTicketDto({ ...row, queue_name: queue.name }, caller.origin, eta), queueId: queue.id };
+  });
+  deps.events.publish([ticketEvent(caller, 'ticket.created', dto), etaEvent(db, caller, queueId)]);
+  return dto;
+}

@@ -1,0 +1,30 @@
+import type { Db } from '../db/sqlite.ts';
+import type { TicketDto } from '../contract/tickets.contract.ts';
+import { queueEtas } from '../db/repositories/tickets.repository.ts';
+import type { Caller } from './deps.ts';
+import type { DomainEvent, TicketEventName } from './events.ts';
+
+export function ticketEvent(caller: Caller, event: TicketEventName, ticket: TicketDto, explanation?: unknown): DomainEvent {
+  return {
+    kind: 'ticket', event, tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, queueId: ticket.queue, ticket,
+    ...(explanation === undefined ? {} : { explanation }),
+  };
+}
+
+/** Fresh positions and ETAs of a queue's waiting tickets, read after commit. */
+export function etaEvent(db: Db, caller: Caller, queueId: string): DomainEvent {
+  const { ordered, etas } = queueEtas(db, queueId, caller.now);
+  const publicIds = new Map(
+    ordered.length === 0 ? [] : db.raw<{ id: string; public_id: string; number: string }>(
+      `SELECT id, public_id, number FROM ticket WHERE status = 'en_attente' AND queue_id = ?`, queueId,
+    ).map((r) => [r.id, r]),
+  );
+  return {
+    kind: 'queue-etas', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, queueId,
+    waiting: ordered.flatMap((t) => {
+      const eta = etas.get(t.id);
+      const ids = publicIds.get(t.id);
+      return eta && ids ? [{ ticket_id: t.id, public_id: ids.public_id, number: ids.number, position: eta.position, eta_seconds: eta.etaSeconds, eta_p90_seconds: eta.etaP90Seconds }] : [];
+    }),
+  };
+}
