@@ -60,10 +60,10 @@ function priorityClause(chosen: RankedTicket, config: PolicyConfig): string {
 
 function slaClause(queue: QueueSnapshot, chosen: RankedTicket, candidates: readonly RankedTicket[], config: PolicyConfig): string {
   const waited = formatDuration(chosen.waitedMs / 1000);
-  if (chosen.slaRatio === null) return `no SLA set, so first in line after waiting ${waited}`;
+  if (chosen.slaRatio === null) return `no SLA set, so ${priorityClause(chosen, config)} first, after waiting ${waited}`;
   const sla = formatDuration(queue.slaSeconds);
   if (!chosen.slaNear) {
-    return `no ticket near its ${sla} SLA (threshold ${percent(config.slaNearRatio)}), so first in line after waiting ${waited} (${percent(chosen.slaRatio)} of SLA)`;
+    return `no ticket near its ${sla} SLA (threshold ${percent(config.slaNearRatio)}), so ${priorityClause(chosen, config)} first, after waiting ${waited} (${percent(chosen.slaRatio)} of SLA)`;
   }
   const near = candidates.filter((c) => c.slaNear).length;
   const state = chosen.slaRatio >= 1 ? 'past' : 'near';

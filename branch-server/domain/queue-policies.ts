@@ -127,10 +127,14 @@ function byAlgorithm(algorithm: QueueAlgorithm): (a: RankedTicket, b: RankedTick
     case 'priority':
       return (a, b) => b.effectivePriority - a.effectivePriority || byArrival(a, b);
     case 'sla':
+      // Within one queue every ticket shares the SLA, so "closest to breach" alone is arrival order.
+      // What SLA-awareness adds is the guard: tickets near or past the SLA go first (highest ratio
+      // first) and the rest are ordered by priority with aging, so urgent tickets jump the line only
+      // until someone is about to breach.
       return (a, b) => {
         if (a.slaNear !== b.slaNear) return a.slaNear ? -1 : 1;
         if (a.slaNear && a.slaRatio !== b.slaRatio) return (b.slaRatio ?? 0) - (a.slaRatio ?? 0);
-        return byArrival(a, b);
+        return b.effectivePriority - a.effectivePriority || byArrival(a, b);
       };
   }
 }

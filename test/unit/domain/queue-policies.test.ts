@@ -240,7 +240,8 @@ describe('sla policy', () => {
     // [label, waits in minutes of t1..t3 with priorities, expected order]
     ['calls tickets past and near SLA first, by ratio', [[11, 0], [8.5, 0], [2, 0]], ['t1', 't2', 't3']],
     ['calls a near-SLA normal ticket before a newer urgent one', [[9, 0], [1, 9], [0.5, 9]], ['t1', 't2', 't3']],
-    ['orders the rest FIFO, ignoring priority', [[3, 0], [2, 9], [1, 5]], ['t1', 't2', 't3']],
+    ['orders the tickets not near SLA by priority', [[3, 0], [2, 9], [1, 5]], ['t2', 't3', 't1']],
+    ['lets urgent tickets jump only until a normal ticket nears its SLA', [[8, 0], [2, 9], [1, 5]], ['t1', 't2', 't3']],
   ] as const)('%s', (_label, rows, expected) => {
     const waiting = rows.map(([wait, priority], i) => ticket(`t${i + 1}`, 's', { createdAt: NOW - wait * MINUTE, priority }));
     expect(drain([slaQueue], [...waiting].reverse(), ['s'])).toEqual(expected);
@@ -249,7 +250,7 @@ describe('sla policy', () => {
   it.each([
     [11, 1.1, 'Past its 10 min SLA at 110% after waiting 11 min, the closest to breach of 2 tickets near or past SLA, ahead of 1 other ticket.'],
     [9, 0.9, 'Near its 10 min SLA at 90% after waiting 9 min, the closest to breach of 2 tickets near or past SLA, ahead of 1 other ticket.'],
-    [7, 0.7, 'No ticket near its 10 min SLA (threshold 80%), so first in line after waiting 7 min (70% of SLA), ahead of 1 other ticket.'],
+    [7, 0.7, 'No ticket near its 10 min SLA (threshold 80%), so normal priority first, after waiting 7 min (70% of SLA), ahead of 1 other ticket.'],
   ])('reports the SLA ratio of a ticket waiting %i min', (wait, ratio, reason) => {
     const waiting = [
       ticket('t1', 's', { createdAt: NOW - wait * MINUTE }),
@@ -267,13 +268,13 @@ describe('sla policy', () => {
     expect(ranked.map((r) => r.slaNear)).toEqual([true, true, true, true, false]);
   });
 
-  it('falls back to FIFO without an SLA', () => {
+  it('falls back to priority order without an SLA', () => {
     const noSla = queue('s', { algorithm: 'sla', slaSeconds: 0 });
     const waiting = [ticket('t2', 's', { createdAt: NOW - MINUTE, priority: 9 }), ticket('t1', 's', { createdAt: NOW - 2 * MINUTE })];
     const result = pickNext({ queues: [noSla], waiting }, agent(['s']), config, NOW);
-    expect(result?.ticket.id).toBe('t1');
+    expect(result?.ticket.id).toBe('t2');
     expect(result?.explanation.slaRatio).toBeUndefined();
-    expect(result?.explanation.reason).toBe('No SLA set, so first in line after waiting 2 min, ahead of 1 other ticket.');
+    expect(result?.explanation.reason).toBe('No SLA set, so priority 9 first, after waiting 1 min, ahead of 1 other ticket (1 of them older).');
   });
 });
 
