@@ -1,46 +1,49 @@
+export type LoginLimits = Readonly<{ perEmail: number; perAddress: number; windowMs: number }>;
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perEmail: 10, perAddress: 30, windowMs: 15 * 60_000 };
+
 /**
- * Login throttling: at most `maxFailures` failed attempts per key (e-mail and client address, counted
- * separately) in a sliding window. A success clears the e-mail's counter. In memory: the appliance is
- * one process, and a restart forgetting counters is acceptable.
+ * Login throttling in a sliding window: at most `perEmail` failed attempts per account and
+ * `perAddress` per client address (higher: several counter PCs may share one address behind NAT).
+ * A success clears the account's counter. In memory: the appliance is one process, and a restart
+ * forgetting counters is acceptable.
  */
 export class LoginRateLimiter {
   readonly #failures = new Map<string, number[]>();
-  readonly #maxFailures: number;
-  readonly #windowMs: number;
+  readonly #limits: LoginLimits;
 
-  constructor(maxFailures = 10, windowMs = 15 * 60_000) {
-    this.#maxFailures = maxFailures;
-    this.#windowMs = windowMs;
+  constructor(limits: LoginLimits = DEFAULT_LOGIN_LIMITS) {
+    this.#limits = limits;
   }
 
   /** Seconds to wait before trying again, or 0 when allowed. */
-  retryAfter(keys: readonly string[], now: number): number {
-    let wait = 0;
-    for (const key of keys) {
-      const recent = this.#recent(key, now);
-      if (recent.length >= this.#maxFailures) {
-        wait = Math.max(wait, Math.ceil(((recent[0] ?? now) + this.#windowMs - now) / 1000));
-      }
-    }
-    return wait;
+  retryAfter(email: string, address: string, now: number): number {
+    return Math.max(this.#wait(`email:${email}`, this.#limits.perEmail, now), this.#wait(`ip:${address}`, this.#limits.perAddress, now));
   }
 
-  fail(keys: readonly string[], now: number): void {
-    for (const key of keys) this.#failures.set(key, [...this.#recent(key, now), now]);
+  fail(email: string, address: string, now: number): void {
+    for (const key of [`email:${email}`, `ip:${address}`]) this.#failures.set(key, [...this.#recent(key, now), now]);
     if (this.#failures.size > 50_000) this.#prune(now);
   }
 
-  succeed(key: string): void {
-    this.#failures.delete(key);
+  succeed(email: string): void {
+    this.#failures.delete(`email:${email}`);
+  }
+
+  #wait(key: string, max: number, now: number): number {
+    const recent = this.#recent(key, now);
+    if (recent.length < max) return 0;
+    const oldestCounted = recent[recent.length - max] ?? now;
+    return Math.max(1, Math.ceil((oldestCounted + this.#limits.windowMs - now) / 1000));
   }
 
   #recent(key: string, now: number): number[] {
-    return (this.#failures.get(key) ?? []).filter((t) => now - t < this.#windowMs);
+    return (this.#failures.get(key) ?? []).filter((t) => now - t < this.#limits.windowMs);
   }
 
   #prune(now: number): void {
     for (const [key, times] of this.#failures) {
-      if (times.every((t) => now - t >= this.#windowMs)) this.#failures.delete(key);
+      if (times.every((t) => now - t >= this.#limits.windowMs)) this.#failures.delete(key);
     }
   }
 }

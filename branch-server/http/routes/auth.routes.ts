@@ -17,17 +17,16 @@ function withUser(deps: AppDeps, issued: Issued) {
 export const authHandlers: Handlers<typeof authRoutes> = {
   async login({ deps, body, actor, now }) {
     const email = body.email.toLowerCase();
-    const keys = [`email:${email}`, `ip:${actor.ip}`];
-    const wait = deps.loginLimiter.retryAfter(keys, now);
+    const wait = deps.loginLimiter.retryAfter(email, actor.ip, now);
     if (wait > 0) {
       throw new DomainError('rate-limited', `Too many failed sign-in attempts. Try again in ${wait} s.`, { retry_after: wait });
     }
     try {
       const issued = await login(sessionDeps(deps), { email, password: body.password, ip: actor.ip, userAgent: actor.userAgent }, now);
-      deps.loginLimiter.succeed(`email:${email}`);
+      deps.loginLimiter.succeed(email);
       return withUser(deps, issued);
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'invalid-credentials') deps.loginLimiter.fail(keys, now);
+      if (error instanceof DomainError && error.code === 'invalid-credentials') deps.loginLimiter.fail(email, actor.ip, now);
       throw error;
     }
   },
