@@ -7,7 +7,8 @@ describe('LoginRateLimiter', () => {
   it('blocks an account after its failures and says how long to wait', () => {
     const limiter = new LoginRateLimiter(limits);
     for (let i = 0; i < 3; i += 1) limiter.fail('a@x', '10.0.0.1', 1_000 * i);
-    expect(limiter.retryAfter('a@x', '10.0.0.2', 3_000)).toBe(58);
+    // The oldest counted failure (t=0) leaves the window at t=60 s.
+    expect(limiter.retryAfter('a@x', '10.0.0.2', 3_000)).toBe(57);
     expect(limiter.retryAfter('b@x', '10.0.0.1', 3_000)).toBe(0);
   });
 
