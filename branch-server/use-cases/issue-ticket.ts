@@ -1,5 +1,5 @@
 import { qb } from '../db/sqlite.ts';
-import { getQueueRow, queueEtas, toTicketDto } from '../db/repositories/tickets.repository.ts';
+import { queueEtas, toTicketDto } from '../db/repositories/tickets.repository.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -28,8 +28,15 @@ export function issueTicket(deps: UseCaseDeps, caller: Caller, input: IssueTicke
   const { db } = deps;
   const { now } = caller;
   const { dto, queueId } = db.tx(() => {
-    const queue = getQueueRow(db, caller.tenantId, input.queueId);
+    // The queue is named in the body: an unknown or foreign one is a bad reference (400), not a missing URL (404).
+    const queue = db.first(qb.selectFrom('queue').selectAll().where('id', '=', input.queueId).where('tenant_id', '=', caller.tenantId));
+    if (!queue) throw new DomainError('invalid-reference', 'queue: unknown queue.', [{ field: 'queue', message: 'unknown queue' }]);
     if (queue.status === 'closed') throw new DomainError('queue-closed', `Queue "${queue.name}" is closed.`);
+    const service = db.first(qb.selectFrom('service').select('is_active').where('id', '=', queue.service_id));
+    const site = db.first(qb.selectFrom('site').select(['is_active', 'timezone']).where('id', '=', queue.site_id));
+    if (service?.is_active !== 1 || site?.is_active !== 1) {
+      throw new DomainError('queue-closed', `Queue "${queue.name}" is not taking tickets: its service or site is inactive.`);
+    }
     if (input.customerId) {
       const customer = db.first(qb.selectFrom('customer').select('id').where('id', '=', input.customerId).where('tenant_id', '=', caller.tenantId));
       if (!customer) throw new DomainError('invalid-reference', 'customer: unknown customer.', [{ field: 'customer', message: 'unknown customer' }]);
@@ -38,8 +45,7 @@ export function issueTicket(deps: UseCaseDeps, caller: Caller, input: IssueTicke
       const waiting = db.first(qb.selectFrom('ticket').select((eb) => eb.fn.countAll<number>().as('n')).where('queue_id', '=', queue.id).where('status', '=', 'en_attente'));
       if ((waiting?.n ?? 0) >= queue.max_capacity) throw new DomainError('queue-full', `Queue "${queue.name}" is full for now.`);
     }
-    const site = db.first(qb.selectFrom('site').select('timezone').where('id', '=', queue.site_id));
-    const day = businessDate(now, site?.timezone ?? 'UTC');
+    const day = businessDate(now, site.timezone);
     const counter = db.raw<{ last_seq: number }>(
       `INSERT INTO queue_counter (queue_id, business_date, last_seq) VALUES (?, ?, 1)
        ON CONFLICT (queue_id, business_date) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qb } from '../../branch-server/db/sqlite.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../helpers/server.ts';
 
-describe('smoke', () => {
+describe('a day at the branch, end to end', () => {
   let t: TestServer;
   let d: DemoTenant;
   beforeAll(async () => {
@@ -28,5 +29,21 @@ describe('smoke', () => {
     expect(stats.body.served_today).toBe(1);
     const pub = await t.api('GET', `/api/v1/public/tickets/${created.body.public_id}/`);
     expect(pub.body.status).toBe('clos');
+  });
+
+  it('refuses tickets for a queue whose service was deactivated, and takes them again once reactivated', async () => {
+    const { db } = t.server.deps;
+    const queue = d.demo.queues[1]!;
+    const service = d.demo.services[1]!;
+    const issue = () => t.api('POST', `/api/v1/tenants/${d.slug}/tickets/`, { token: d.adminToken, body: { queue: queue.id } });
+    db.run(qb.updateTable('service').set({ is_active: 0 }).where('id', '=', service.id));
+    try {
+      const refused = await issue();
+      expect(refused.status).toBe(400);
+      expect(refused.body.code).toBe('queue-closed');
+    } finally {
+      db.run(qb.updateTable('service').set({ is_active: 1 }).where('id', '=', service.id));
+    }
+    expect((await issue()).status).toBe(201);
   });
 });

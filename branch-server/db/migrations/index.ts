@@ -8,6 +8,7 @@ import * as m0060 from './0060-create-notifications.ts';
 import * as m0070 from './0070-create-audit-log.ts';
 import * as m0080 from './0080-create-jobs-and-sync.ts';
 import * as m0090 from './0090-create-auth-sessions.ts';
+import * as m0100 from './0100-index-ticket-customer.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0070-create-audit-log': m0070,
   '0080-create-jobs-and-sync': m0080,
   '0090-create-auth-sessions': m0090,
+  '0100-index-ticket-customer': m0100,
 };
