@@ -12,6 +12,8 @@ const ConfigSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86_400).default(30 * 86_400),
   PAIRING_CODE_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(15 * 60),
   DEMO_TENANT: z.enum(['true', 'false']).default('true'),
+  WS_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
 });
 
 export type BranchConfig = Readonly<{
@@ -23,6 +25,8 @@ export type BranchConfig = Readonly<{
   refreshTokenTtlSeconds: number;
   pairingCodeTtlSeconds: number;
   demoTenant: boolean;
+  wsHeartbeatMs: number;
+  wsMaxBufferedBytes: number;
 }>;
 
 export class ConfigError extends Error {
@@ -63,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
     refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
     pairingCodeTtlSeconds: c.PAIRING_CODE_TTL_SECONDS,
     demoTenant: c.DEMO_TENANT === 'true',
+    wsHeartbeatMs: Math.round(c.WS_HEARTBEAT_SECONDS * 1000),
+    wsMaxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
   };
 }

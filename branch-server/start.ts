@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
 import { createTokenService } from './http/tokens.ts';
 import { attachRealtime } from './realtime/hub.ts';
+import type { RealtimeOptions } from './realtime/options.ts';
 import { EventBus } from './use-cases/events.ts';
 
 export type StartOptions = Readonly<{
@@ -22,6 +23,8 @@ export type StartOptions = Readonly<{
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
   pairingCodeTtlSeconds?: number;
+  /** WebSocket heartbeat and back-pressure limits (defaults in realtime/options.ts). */
+  realtime?: Partial<RealtimeOptions>;
   /** Injected clock, for tests of expiry; defaults to Date.now. */
   now?: () => number;
 }>;
@@ -59,12 +62,14 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
       pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
+      dataDir: options.dataDir,
+      version: readAppVersion(),
     },
   };
   const app = createApp(deps, allRoutes(), extendWithDocs);
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
-  const realtime = attachRealtime(server, deps, events);
+  const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,4 +96,14 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/** The version in package.json (beside `branch-server/`, in the repository and in the packaged app). */
+function readAppVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir, port: config.port, host: config.host, publicUrl: config.publicUrl,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     pairingCodeTtlSeconds: config.pairingCodeTtlSeconds,
+    realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
   });
   const { db } = server.deps;
   const anyTenant = db.first(qb.selectFrom('tenant').select('slug').limit(1));

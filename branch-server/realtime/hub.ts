@@ -1,8 +1,248 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ClientMessage, realtimeCloseCodes } from '../contract/realtime.contract.ts';
+import { DomainError, ERROR_STATUS } from '../domain/errors.ts';
 import type { AppDeps } from '../http/context.ts';
+import { resolvePrincipal, type Principal } from '../http/principal.ts';
 import type { EventBus } from '../use-cases/events.ts';
+import { authoriseChannel, refreshPrincipal, type ChannelTarget } from './access.ts';
+import { ChannelRegistry, channelKey, type Client } from './channels.ts';
+import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './options.ts';
+import { credentialOf, matchChannel } from './paths.ts';
+import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
 
-// PLACEHOLDER: replaced by the realtime hub implementation.
-export function attachRealtime(_server: Server, _deps: AppDeps, _events: EventBus): { close(): Promise<void> } {
-  return { close: async () => undefined };
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+/** After a close frame, how long a client may take to answer before its socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+/** Clients only send `{type: "ping"}` and `{type: "resync"}`. */
+const MAX_CLIENT_PAYLOAD = 4 * 1024;
+
+/**
+ * The realtime hub: ws on the HTTP server's port (queue, agent, display and public ticket channels,
+ * see `contract/realtime.contract.ts`). Upgrades are authorised before the handshake completes;
+ * every client gets a snapshot, then the channel's events as `DomainEvent`s arrive after commits.
+ */
+export function attachRealtime(
+  server: Server,
+  deps: AppDeps,
+  events: EventBus,
+  options: Partial<RealtimeOptions> = {},
+): { close(): Promise<void> } {
+  const opts: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options };
+  const { db } = deps;
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_CLIENT_PAYLOAD });
+  const clients = new Set<Client>();
+  const handshakes = new Set<Duplex>();
+  let closing = false;
+
+  /** Fire-and-forget: never awaited, and a client that cannot keep up is dropped instead of buffered. */
+  const send = (client: Client, frame: Buffer): void => {
+    const { ws } = client;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > opts.maxBufferedBytes) {
+      drop(client, realtimeCloseCodes.tooSlow, 'Too slow: reconnect and resync.');
+      return;
+    }
+    ws.send(frame, { binary: false });
+  };
+  const sendJson = (client: Client, message: object): void => send(client, Buffer.from(JSON.stringify(message)));
+
+  const registry = new ChannelRegistry(db, deps.now, { send, drop: (client, reason) => drop(client, realtimeCloseCodes.gone, reason) });
+
+  /** Leaves the channel at once (no more frames are queued), asks the client to close, and destroys the socket if it does not. */
+  function drop(client: Client, code: number, reason: string): void {
+    registry.leave(client);
+    const { ws } = client;
+    if (ws.readyState === WebSocket.CLOSED) return;
+    if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  function sendSnapshot(client: Client): void {
+    const channel = client.channel;
+    if (!channel) return;
+    const { state, seq } = channel;
+    const now = deps.now();
+    switch (state.kind) {
+      case 'queue':
+        sendJson(client, queueSnapshot(db, state.queueId, state.redacted, client.origin, now, seq));
+        return;
+      case 'agent': {
+        const snapshot = agentSnapshot(db, state.tenantId, state.agentId, client.origin, now, seq);
+        if (snapshot) sendJson(client, snapshot);
+        else drop(client, realtimeCloseCodes.gone, 'Agent not found.');
+        return;
+      }
+      case 'display':
+        sendJson(client, displaySnapshot(db, state.config, now, seq));
+        return;
+      case 'public': {
+        const view = registry.currentPublicView(channel);
+        if (view) sendJson(client, { type: 'connection', seq, ticket: view });
+        else drop(client, realtimeCloseCodes.gone, 'Ticket not found.');
+        return;
+      }
+    }
+  }
+
+  function onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    client.alive = true;
+    client.received += 1;
+    if (client.received > opts.maxClientMessagesPerBeat) {
+      drop(client, realtimeCloseCodes.policyViolation, 'Too many messages.');
+      return;
+    }
+    let parsed: ReturnType<typeof ClientMessage.safeParse> | null = null;
+    if (!isBinary) {
+      try {
+        parsed = ClientMessage.safeParse(JSON.parse(data.toString()));
+      } catch {
+        parsed = null;
+      }
+    }
+    if (!parsed?.success) {
+      sendJson(client, { type: 'error', code: 'validation-failed', detail: 'Send {"type":"ping"} or {"type":"resync"}.' });
+      return;
+    }
+    if (parsed.data.type === 'ping') sendJson(client, { type: 'pong' });
+    else sendSnapshot(client);
+  }
+
+  function accept(ws: WebSocket, req: IncomingMessage, request: Client['request'], principal: Principal, target: ChannelTarget): void {
+    const client: Client = {
+      ws, request, principal, channel: null, alive: true, received: 0,
+      origin: deps.config.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`,
+    };
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      clients.delete(client);
+      registry.leave(client);
+    });
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+    clients.add(client);
+    // Joining and the snapshot happen in the same tick: events are published synchronously after
+    // each commit, so none can fall between the snapshot and the first event.
+    if (!registry.join(client, target)) {
+      drop(client, realtimeCloseCodes.gone, 'Not found.');
+      return;
+    }
+    sendSnapshot(client);
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // Until ws takes the socket over, a reset must not become an uncaught 'error'.
+    const onSocketError = () => socket.destroy();
+    socket.on('error', onSocketError);
+    if (closing) return refuse(socket, 503, { detail: 'The server is shutting down.', code: 'unavailable' });
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
+    const request = url ? matchChannel(url.pathname) : null;
+    if (!url || !request) return refuse(socket, 404, { detail: 'Not found.', code: 'not-found' });
+    handshakes.add(socket);
+    try {
+      const now = deps.now();
+      const principal = request.kind === 'public' ? ANONYMOUS : await resolvePrincipal(db, deps.tokens, credentialOf(req, url), now);
+      const target = authoriseChannel(db, request, principal);
+      if (closing || socket.destroyed) {
+        socket.destroy();
+        return;
+      }
+      socket.removeListener('error', onSocketError);
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, request, principal, target));
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const status = ERROR_STATUS[error.code];
+        return refuse(socket, status, { detail: error.message, code: error.code }, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+      }
+      console.error('realtime upgrade failed', error);
+      refuse(socket, 500, { detail: 'Internal server error.', code: 'internal' });
+    } finally {
+      handshakes.delete(socket);
+    }
+  }
+
+  /**
+   * Heartbeat: drops clients that did not answer the previous ping, re-checks that each client may
+   * still follow its channel (session or device key revoked, membership ended, display deleted), pings the rest.
+   */
+  function beat(): void {
+    const now = deps.now();
+    for (const client of clients) {
+      if (!client.alive) {
+        client.ws.terminate();
+        continue;
+      }
+      // A dropped client is already closing; its socket is destroyed after the grace period.
+      if (!client.channel) continue;
+      client.alive = false;
+      client.received = 0;
+      if (client.request.kind !== 'public') {
+        try {
+          client.principal = refreshPrincipal(db, client.principal, now);
+          const target = authoriseChannel(db, client.request, client.principal);
+          if (channelKey(target) !== client.channel.key) throw new DomainError('forbidden', 'Access changed.');
+        } catch (error) {
+          const status = error instanceof DomainError ? ERROR_STATUS[error.code] : 500;
+          const code = status === 401 ? realtimeCloseCodes.unauthorised : status === 404 ? realtimeCloseCodes.gone : realtimeCloseCodes.forbidden;
+          drop(client, code, error instanceof DomainError ? error.message : 'Access check failed.');
+          continue;
+        }
+      }
+      client.ws.ping();
+    }
+  }
+
+  const upgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch((error: unknown) => {
+      console.error('realtime upgrade failed', error);
+      socket.destroy();
+    });
+  };
+  server.on('upgrade', upgradeListener);
+  const unsubscribe = events.subscribe((event) => registry.publish(event));
+  const heartbeat = setInterval(beat, opts.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      server.removeListener('upgrade', upgradeListener);
+      for (const socket of handshakes) socket.destroy();
+      await Promise.all([...clients].map((client) => new Promise<void>((resolve) => {
+        if (client.ws.readyState === WebSocket.CLOSED) return resolve();
+        // A referenced timer: shutdown waits for silent clients at most this long, and never forever.
+        const timer = setTimeout(() => client.ws.terminate(), CLOSE_GRACE_MS);
+        client.ws.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        drop(client, realtimeCloseCodes.goingAway, 'Server shutting down.');
+      })));
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Answers a refused upgrade with a plain HTTP response (the contract's `{detail, code}` body) and closes the socket. */
+function refuse(socket: Duplex, status: number, body: Readonly<{ detail: string; code: string }>, headers: Record<string, string> = {}): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'Connection: close',
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${text}`);
 }

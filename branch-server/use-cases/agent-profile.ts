@@ -1,7 +1,8 @@
 import { qb, type Db } from '../db/sqlite.ts';
 import type { AgentProfileRow } from '../db/tables/agent-profile.table.ts';
 import { DomainError } from '../domain/errors.ts';
-import { ACTIVE_STATUSES } from '../domain/ticket-status.ts';
+import { isActiveStatus } from '../domain/ticket-status.ts';
+import { heldTickets } from '../db/repositories/tickets.repository.ts';
 
 export function getAgentProfile(db: Db, tenantId: string, userId: string): AgentProfileRow {
   const profile = db.first(qb.selectFrom('agent_profile').selectAll().where('tenant_id', '=', tenantId).where('user_id', '=', userId));
@@ -15,10 +16,7 @@ export function agentSkills(db: Db, tenantId: string, userId: string): string[] 
 
 /** An agent never holds two active tickets. */
 export function assertNoActiveTicket(db: Db, tenantId: string, userId: string): void {
-  const active = db.first(
-    qb.selectFrom('ticket').select(['number', 'status'])
-      .where('agent_id', '=', userId).where('tenant_id', '=', tenantId).where('status', 'in', [...ACTIVE_STATUSES]),
-  );
+  const active = heldTickets(db, tenantId, userId).find((t) => isActiveStatus(t.status));
   if (active) {
     throw new DomainError('agent-has-active-ticket', `You are already handling ticket ${active.number} (${active.status}). Close, transfer or pause it first.`, { number: active.number, status: active.status });
   }

@@ -1,5 +1,5 @@
 import { qb } from '../db/sqlite.ts';
-import { queueEtas, toTicketDto } from '../db/repositories/tickets.repository.ts';
+import { queueEtas, toTicketDto, waitingSummary } from '../db/repositories/tickets.repository.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -42,8 +42,7 @@ export function issueTicket(deps: UseCaseDeps, caller: Caller, input: IssueTicke
       if (!customer) throw new DomainError('invalid-reference', 'customer: unknown customer.', [{ field: 'customer', message: 'unknown customer' }]);
     }
     if (queue.max_capacity > 0) {
-      const waiting = db.first(qb.selectFrom('ticket').select((eb) => eb.fn.countAll<number>().as('n')).where('queue_id', '=', queue.id).where('status', '=', 'en_attente'));
-      if ((waiting?.n ?? 0) >= queue.max_capacity) throw new DomainError('queue-full', `Queue "${queue.name}" is full for now.`);
+      if (waitingSummary(db, queue.id, now).waiting >= queue.max_capacity) throw new DomainError('queue-full', `Queue "${queue.name}" is full for now.`);
     }
     const day = businessDate(now, site.timezone);
     const counter = db.raw<{ last_seq: number }>(

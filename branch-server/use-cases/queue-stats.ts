@@ -1,5 +1,5 @@
 import { qb, type Db } from '../db/sqlite.ts';
-import { activeAgentCount, getQueueRow } from '../db/repositories/tickets.repository.ts';
+import { activeAgentCount, getQueueRow, waitingSummary } from '../db/repositories/tickets.repository.ts';
 import { businessDate } from '../domain/numbering.ts';
 
 /**
@@ -14,9 +14,7 @@ export function queueStats(db: Db, tenantId: string, queueId: string, now: numbe
   const day = businessDate(now, site?.timezone ?? 'UTC');
   const dayStart = startOfBusinessDay(now, day, site?.timezone ?? 'UTC');
 
-  const waiting = db.raw<{ n: number; oldest: number | null }>(
-    `SELECT count(*) AS n, min(created_at) AS oldest FROM ticket WHERE queue_id = ? AND status = 'en_attente'`, queue.id,
-  )[0];
+  const waiting = waitingSummary(db, queue.id, now);
   const today = db.raw<{ status: string; n: number; wait_ms: number | null }>(
     `SELECT status, count(*) AS n, avg(called_at - created_at) AS wait_ms FROM ticket
      WHERE queue_id = ? AND created_at >= ? GROUP BY status`, queue.id, dayStart,
@@ -29,7 +27,7 @@ export function queueStats(db: Db, tenantId: string, queueId: string, now: numbe
   const called = count('appele');
   const inService = count('en_service');
   const paused = count('pause');
-  const waitingCount = waiting?.n ?? 0;
+  const waitingCount = waiting.waiting;
   return {
     queue_id: queue.id,
     queue_name: queue.name,
@@ -44,7 +42,7 @@ export function queueStats(db: Db, tenantId: string, queueId: string, now: numbe
     no_show_today: count('no_show'),
     avg_service_seconds: queue.ewma_service_seconds === null ? null : Math.round(queue.ewma_service_seconds),
     active_agents: activeAgentCount(db, queue.id),
-    longest_wait_seconds: waiting?.oldest ? Math.max(0, Math.round((now - waiting.oldest) / 1000)) : 0,
+    longest_wait_seconds: waiting.oldest === null ? 0 : Math.max(0, Math.round((now - waiting.oldest) / 1000)),
   };
 }
 

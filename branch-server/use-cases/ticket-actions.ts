@@ -1,11 +1,11 @@
 import { qb, type Db } from '../db/sqlite.ts';
-import { getQueueRow, getTicketRow, parseSamples, toTicketDto } from '../db/repositories/tickets.repository.ts';
+import { getQueueRow, getTicketRow, parseSamples, toTicketDto, toTicketDtos } from '../db/repositories/tickets.repository.ts';
 import type { AgentProfileRow } from '../db/tables/agent-profile.table.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ewma } from '../domain/eta.ts';
-import { TICKET_EVENTS, transition, type TicketAction } from '../domain/ticket-status.ts';
+import { isActiveStatus, TICKET_EVENTS, transition, type TicketAction } from '../domain/ticket-status.ts';
 import { publicToken, uuidv7 } from '../ids.ts';
 import { agentPayload, assertNoActiveTicket, getAgentProfile, setAgentStatus } from './agent-profile.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
@@ -158,9 +158,11 @@ export function transferTicket(deps: UseCaseDeps, caller: Caller, ticketId: stri
     journal(db, caller.actor, { type: 'ticket.created', before: null, after: moved, reason, data: { transferred_from: before.id, source_queue_id: source.id } }, now);
 
     const agents: AgentProfileRow[] = [];
-    const released = releaseAgent(db, caller.tenantId, before.agent_id, now);
+    // Only a ticket the agent is handling frees them: a paused one already did, and they may be serving another now.
+    const released = isActiveStatus(before.status) ? releaseAgent(db, caller.tenantId, before.agent_id, now) : null;
     if (released) agents.push(released);
-    const movedDto = toTicketDto({ ...moved, queue_name: target.name }, caller.origin);
+    // Live position and ETA in the target queue (the customer's new place in line).
+    const movedDto = toTicketDtos(db, [moved], caller.origin, now)[0]!;
     return {
       dto: movedDto,
       queues: [before.queue_id, target.id],

@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { qb, type Db } from '../sqlite.ts';
 import type { TicketRow } from '../tables/ticket.table.ts';
 import type { QueueRow } from '../tables/queue.table.ts';
-import type { TicketDto } from '../../contract/tickets.contract.ts';
+import type { PublicTicketDto, TicketDto } from '../../contract/tickets.contract.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { etaForQueue, percentile, type TicketEta } from '../../domain/eta.ts';
 import { DEFAULT_POLICY_CONFIG, orderWaiting, type QueueSnapshot, type WaitingTicket } from '../../domain/queue-policies.ts';
@@ -38,10 +39,40 @@ export function toWaitingTicket(row: Pick<TicketRow, 'id' | 'queue_id' | 'priori
 /** The waiting tickets of some queues: served by the partial index, whatever the history size. */
 export function loadWaiting(db: Db, queueIds: readonly string[]): WaitingTicket[] {
   if (queueIds.length === 0) return [];
-  return db.all(
-    qb.selectFrom('ticket').select(['id', 'queue_id', 'priority', 'created_at', 'appointment_at'])
-      .where('status', '=', 'en_attente').where('queue_id', 'in', queueIds),
+  // **Important**: without statistics SQLite rates ticket_queue_created (every ticket the queue ever had)
+  // as good as the partial ticket_waiting index, and picks it. INDEXED BY pins the partial index (and
+  // fails loudly if a change ever made it unusable); the status must stay a literal to match its WHERE.
+  return db.raw<Pick<TicketRow, 'id' | 'queue_id' | 'priority' | 'created_at' | 'appointment_at'>>(
+    `SELECT id, queue_id, priority, created_at, appointment_at FROM ticket INDEXED BY ticket_waiting
+     WHERE status = 'en_attente' AND queue_id IN (${queueIds.map(() => '?').join(', ')})`,
+    ...queueIds,
   ).map(toWaitingTicket);
+}
+
+/**
+ * Live-ticket reads. **Important**: the partial indexes (`ticket_waiting`, `ticket_agent_active`) are
+ * only usable when the query repeats their WHERE as a literal (a bound `status = ?` cannot match), so
+ * these are written in SQL and pin the index: whatever the history size, they read live rows only.
+ */
+export function waitingSummary(db: Db, queueId: string, now: number): { waiting: number; callable: number; oldest: number | null } {
+  const row = db.raw<{ waiting: number; callable: number; oldest: number | null }>(
+    `SELECT count(*) AS waiting, coalesce(sum(appointment_at IS NULL OR appointment_at <= ?), 0) AS callable,
+            min(created_at) AS oldest
+     FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, now, queueId,
+  )[0];
+  return { waiting: row?.waiting ?? 0, callable: row?.callable ?? 0, oldest: row?.oldest ?? null };
+}
+
+export function waitingIdentities(db: Db, queueId: string): { id: string; public_id: string; number: string }[] {
+  return db.raw(`SELECT id, public_id, number FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, queueId);
+}
+
+/** The ticket an agent holds (called, in service or paused at their counter), newest first. */
+export function heldTickets(db: Db, tenantId: string, agentId: string): Pick<TicketRow, 'id' | 'number' | 'status' | 'queue_id'>[] {
+  return db.raw<Pick<TicketRow, 'id' | 'number' | 'status' | 'queue_id' | 'tenant_id'>>(
+    `SELECT id, number, status, queue_id, tenant_id FROM ticket INDEXED BY ticket_agent_active
+     WHERE status IN ('appele', 'en_service', 'pause') AND agent_id = ? ORDER BY called_at DESC`, agentId,
+  ).filter((t) => t.tenant_id === tenantId);
 }
 
 /** Agents able to serve a queue right now: available or busy, with the queue among their skills. */
@@ -147,5 +178,49 @@ export function toTicketDto(row: Named, origin: string, eta?: TicketEta): Ticket
     started_at: iso(row.started_at),
     ended_at: iso(row.ended_at),
     tracking_url: trackingUrl(origin, row.public_id),
+  };
+}
+
+export type PublicTicketView = z.infer<typeof PublicTicketDto>;
+
+/** The ticket a customer's public id stands for now: transfers are followed to the last ticket of the chain. */
+export function resolvePublicTicket(db: Db, publicId: string): TicketRow | undefined {
+  let row = db.first(qb.selectFrom('ticket').selectAll().where('public_id', '=', publicId));
+  if (!row) return undefined;
+  for (let hops = 0; row.status === 'transfere' && hops < 20; hops += 1) {
+    const next: TicketRow | undefined = db.first(qb.selectFrom('ticket').selectAll().where('transferred_from', '=', row.id));
+    if (!next) break;
+    row = next;
+  }
+  return row;
+}
+
+/**
+ * The customer's tracking view (phone page, `GET public/tickets/{public_id}/` and the public ws channel).
+ * `public_id` stays the one the customer holds, even after a transfer.
+ */
+export function findPublicTicket(db: Db, publicId: string, now: number): Readonly<{ ticket: TicketRow; view: PublicTicketView }> | undefined {
+  const row = resolvePublicTicket(db, publicId);
+  if (!row) return undefined;
+  const place = db.first(
+    qb.selectFrom('queue').innerJoin('site', 'site.id', 'queue.site_id')
+      .select(['queue.name as queue_name', 'site.name as site_name']).where('queue.id', '=', row.queue_id),
+  );
+  const eta = row.status === 'en_attente' ? queueEtas(db, row.queue_id, now).etas.get(row.id as TicketId) : undefined;
+  return {
+    ticket: row,
+    view: {
+      public_id: publicId,
+      number: row.number,
+      status: row.status,
+      position: eta?.position ?? null,
+      eta_seconds: eta?.etaSeconds ?? null,
+      eta_p90_seconds: eta?.etaP90Seconds ?? null,
+      queue_name: place?.queue_name ?? '',
+      site_name: place?.site_name ?? '',
+      counter: row.counter_label,
+      created_at: new Date(row.created_at).toISOString(),
+      called_at: iso(row.called_at),
+    },
   };
 }

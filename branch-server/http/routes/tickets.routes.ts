@@ -1,9 +1,8 @@
 import { ticketRoutes } from '../../contract/tickets.contract.ts';
 import { qb } from '../../db/sqlite.ts';
-import { getTicketRow, queueEtas, toTicketDtos } from '../../db/repositories/tickets.repository.ts';
+import { findPublicTicket, getTicketRow, toTicketDtos } from '../../db/repositories/tickets.repository.ts';
 import type { TicketRow } from '../../db/tables/ticket.table.ts';
 import { DomainError } from '../../domain/errors.ts';
-import type { TicketId } from '../../domain/ids.ts';
 import { callNext } from '../../use-cases/call-next.ts';
 import type { Caller } from '../../use-cases/deps.ts';
 import { issueTicket } from '../../use-cases/issue-ticket.ts';
@@ -75,29 +74,8 @@ export const ticketHandlers: Handlers<typeof ticketRoutes> = {
   },
   queueStats: (ctx) => queueStats(ctx.deps.db, ctx.tenant.id, ctx.params.id, ctx.now),
   publicTicket(ctx) {
-    const { db } = ctx.deps;
-    let row = db.first(qb.selectFrom('ticket').selectAll().where('public_id', '=', ctx.params.public_id));
-    if (!row) throw new DomainError('not-found', 'Ticket not found.');
-    // Follow transfers: the customer's paper ticket points at the first ticket of the chain.
-    for (let hops = 0; row.status === 'transfere' && hops < 20; hops += 1) {
-      const next: TicketRow | undefined = db.first(qb.selectFrom('ticket').selectAll().where('transferred_from', '=', row.id));
-      if (!next) break;
-      row = next;
-    }
-    const queue = db.first(qb.selectFrom('queue').innerJoin('site', 'site.id', 'queue.site_id').select(['queue.name as queue_name', 'site.name as site_name']).where('queue.id', '=', row.queue_id));
-    const eta = row.status === 'en_attente' ? queueEtas(db, row.queue_id, ctx.now).etas.get(row.id as TicketId) : undefined;
-    return {
-      public_id: ctx.params.public_id,
-      number: row.number,
-      status: row.status,
-      position: eta?.position ?? null,
-      eta_seconds: eta?.etaSeconds ?? null,
-      eta_p90_seconds: eta?.etaP90Seconds ?? null,
-      queue_name: queue?.queue_name ?? '',
-      site_name: queue?.site_name ?? '',
-      counter: row.counter_label,
-      created_at: new Date(row.created_at).toISOString(),
-      called_at: row.called_at === null ? null : new Date(row.called_at).toISOString(),
-    };
+    const found = findPublicTicket(ctx.deps.db, ctx.params.public_id, ctx.now);
+    if (!found) throw new DomainError('not-found', 'Ticket not found.');
+    return found.view;
   },
 };

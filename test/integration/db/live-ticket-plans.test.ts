@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../../branch-server/db/migrate.ts';
+import { Db, openSqlite } from '../../../branch-server/db/sqlite.ts';
+import { heldTickets, waitingIdentities, waitingSummary } from '../../../branch-server/db/repositories/tickets.repository.ts';
+
+/** Captures the SQL a repository function runs, then asks SQLite how it would execute it. */
+function plansOf(db: Db, run: () => void): string[] {
+  const seen: { sql: string; params: unknown[] }[] = [];
+  const original = db.raw.bind(db);
+  db.raw = ((sqlText: string, ...params: unknown[]) => {
+    seen.push({ sql: sqlText, params });
+    return original(sqlText, ...params);
+  }) as Db['raw'];
+  try {
+    run();
+  } finally {
+    db.raw = original;
+  }
+  return seen.flatMap(({ sql, params }) =>
+    (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail));
+}
+
+describe('live-ticket queries', () => {
+  let dir: string;
+  let db: Db;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sq-plans-'));
+    const sqlite = openSqlite(join(dir, 'branch.sqlite'));
+    await migrateToLatest(sqlite);
+    db = new Db(sqlite);
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the waiting summary of a queue (stats, kiosk tiles, capacity)', () => waitingSummary(db, 'q', 0), 'ticket_waiting'],
+    ['the identities of waiting tickets (ETA pushes)', () => waitingIdentities(db, 'q'), 'ticket_waiting'],
+    ['the tickets an agent holds (call-next guard, agents list)', () => heldTickets(db, 't', 'a'), 'ticket_agent_active'],
+  ])('reads %s through its partial index, never the ticket history', (_label, run, index) => {
+    const plan = plansOf(db, run);
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.join('\n')).toContain(index);
+    expect(plan.some((line) => /^SCAN ticket\b/.test(line))).toBe(false);
+  });
+});
