@@ -21,7 +21,16 @@ const Args = z.object({
 const USAGE = `Usage: npm run create-tenant -- --name "Demo Bank" --slug demo-bank --admin-email admin@demo-bank.com --admin-password '…' [--with-demo-data] [--timezone Africa/Dakar]`;
 
 async function main(): Promise<void> {
-  const parsed = Args.safeParse(Object.fromEntries(parseArgs(process.argv.slice(2))));
+  let argv: Map<string, string | true>;
+  try {
+    argv = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    // e.g. `npm run create-tenant --name X` without the `--`: npm keeps the flags and passes the values.
+    console.error((error as Error).message);
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const parsed = Args.safeParse(Object.fromEntries(argv));
   if (!parsed.success) {
     console.error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
     console.error(USAGE);

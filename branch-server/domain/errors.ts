@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   'email-taken': 400,
   'slug-taken': 400,
   'invalid-reference': 400,
+  'slot-unavailable': 400,
   'not-authenticated': 401,
   'invalid-credentials': 401,
   'token-expired': 401,

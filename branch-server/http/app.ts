@@ -11,7 +11,11 @@ import {
 } from './principal.ts';
 import type { TenantRow } from '../db/tables/tenant.table.ts';
 
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
 export const MAX_BODY_BYTES = 100 * 1024;
+/** No request needs more; see `nestedDeeperThan`. */
+export const MAX_BODY_DEPTH = 32;
 
 /** A contract route paired with its implementation. */
 export type Bound = Readonly<{ name: string; def: RouteDef; handler: Handler<RouteDef> }>;
@@ -33,7 +37,11 @@ export function bind<T extends Record<string, RouteDef>>(
  * run the handler, map errors. Authorisation is decided before validation, so an outsider learns
  * nothing from error messages.
  */
-export function createApp(deps: AppDeps, routes: readonly Bound[], extend?: (app: Express) => void): Express {
+export function createApp(
+  deps: AppDeps,
+  routes: readonly Bound[],
+  extend?: (app: Express, routes: readonly Bound[]) => void,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -42,7 +50,7 @@ export function createApp(deps: AppDeps, routes: readonly Bound[], extend?: (app
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
 
   const methodsByPath = new Map<string, Set<string>>();
-  for (const route of routes) {
+  for (const route of inMatchOrder(routes)) {
     app[route.def.method](route.def.path, (req, res, next) => {
       handle(deps, route, req, res).catch(next);
     });
@@ -57,13 +65,37 @@ export function createApp(deps: AppDeps, routes: readonly Bound[], extend?: (app
     });
   }
 
-  extend?.(app);
+  extend?.(app, routes);
 
   app.use('/api', (_req, res) => {
     res.status(404).json({ detail: 'Not found.', code: 'not-found' });
   });
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * Express answers with the first registered route that matches, so `GET tickets/:id/` registered
+ * before `GET tickets/appointments/` would swallow it (and answer 404). Routes are registered most
+ * specific first: paths are ordered segment by segment, a literal before a `:param`, which puts the
+ * literal first wherever two paths could match the same URL.
+ */
+export function inMatchOrder(routes: readonly Bound[]): Bound[] {
+  return [...routes].sort((a, b) => compareSpecificity(a.def.path, b.def.path));
+}
+
+function compareSpecificity(a: string, b: string): number {
+  const sa = a.split('/');
+  const sb = b.split('/');
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+    const x = sa[i]!;
+    const y = sb[i]!;
+    const px = x.startsWith(':');
+    const py = y.startsWith(':');
+    if (px !== py) return px ? 1 : -1;
+    if (!px && x !== y) return x < y ? -1 : 1;
+  }
+  return sa.length - sb.length;
 }
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -76,21 +108,27 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
 async function handle(deps: AppDeps, route: Bound, req: Request, res: Response): Promise<void> {
   const now = deps.now();
   const { def } = route;
-  const principal = await resolvePrincipal(deps.db, deps.tokens, parseAuthorization(req.get('authorization')), now);
+  // Public routes never look at credentials: a kiosk holding a stale key must still be able to pair again.
+  const principal: Principal = def.access.kind === 'public'
+    ? ANONYMOUS
+    : await resolvePrincipal(deps.db, deps.tokens, parseAuthorization(req.get('authorization')), now);
   const { tenant, membership } = authorize(deps, def, principal, typeof req.params['slug'] === 'string' ? req.params['slug'] : undefined);
 
   const params = parseOr404(def.params, req.params);
   const query = parseInput(def.query, req.query ?? {}, 'query');
   const body = parseBody(def, req);
 
+  let status: number = def.status ?? 200;
   const ctx: Ctx<RouteDef> = {
     deps, params, query, body, principal, tenant, membership, now,
     actor: actorOf(req, principal),
     origin: deps.config.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
     req,
+    setStatus: (override: number) => {
+      status = override;
+    },
   } as Ctx<RouteDef>;
   const result = await route.handler(ctx);
-  const status = def.status ?? 200;
   if (status === 204) {
     res.status(204).end();
     return;
@@ -141,7 +179,7 @@ function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const { message, details } = describeZodError(parsed.error);
+    const { message, details } = describeZodError(parsed.error, where === 'query' ? '(query)' : '(body)');
     throw new DomainError('validation-failed', where === 'query' ? `Query ${message}` : message, details);
   }
   return parsed.data;
@@ -157,7 +195,25 @@ function parseBody(def: RouteDef, req: Request): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new DomainError('validation-failed', 'The body must be a JSON object.');
   }
+  if (nestedDeeperThan(raw, MAX_BODY_DEPTH)) {
+    throw new DomainError('validation-failed', `The body is nested too deeply (at most ${MAX_BODY_DEPTH} levels).`);
+  }
   return parseInput(def.body, raw, 'body');
+}
+
+/**
+ * 100 KiB of `[[[[…]]]]` parses fine but overflows the stack of any recursive walk afterwards
+ * (JSON.stringify of a free-form `metadata` object, for one): depth is checked here, without recursion.
+ */
+function nestedDeeperThan(value: object, limit: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1 });
+  }
+  return false;
 }
 
 export function actorOf(req: Request, principal: Principal): Actor {

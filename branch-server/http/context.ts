@@ -13,6 +13,10 @@ export type AppConfig = Readonly<{
   publicUrl: string | null;
   refreshTtlSeconds: number;
   pairingTtlSeconds: number;
+  /** DATA_DIR: the database, secrets and backups live here (the health check watches its free space). */
+  dataDir: string;
+  /** This build's version, as reported by the health check. */
+  version: string;
 }>;
 
 /** Everything a route handler may touch. Built once by `start()`. */
@@ -42,6 +46,8 @@ export type Ctx<R extends RouteDef> = Readonly<{
   /** scheme://host of this request, for absolute links (pagination, tracking). */
   origin: string;
   req: Request;
+  /** Overrides the route's success status for this answer (the health check answers 503 when failing). */
+  setStatus(status: number): void;
 }>;
 
 export type Handler<R extends RouteDef> = (ctx: Ctx<R>) => ResponseOf<R> | Promise<ResponseOf<R>>;

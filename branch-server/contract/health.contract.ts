@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { IsoDateTime } from './common.ts';
+import { defineRoutes, PUBLIC } from './route.ts';
+
+/** `ok`: all good; `degraded`: serving, but someone should look; `failing`: cannot serve correctly. */
+export const HealthStatus = z.enum(['ok', 'degraded', 'failing']);
+export type HealthStatus = z.infer<typeof HealthStatus>;
+
+const why = z.string().optional().describe('why the check is not ok');
+
+export const HealthDto = z.object({
+  status: HealthStatus.describe('the worst status of the checks'),
+  version: z.string(),
+  checks: z.object({
+    database: z.object({ status: HealthStatus, latency_ms: z.number().nullable(), detail: why }),
+    disk: z.object({ status: HealthStatus, free_bytes: z.number().int().nullable().describe('free space in DATA_DIR'), detail: why }),
+    migrations: z.object({
+      status: HealthStatus,
+      applied: z.number().int(),
+      expected: z.number().int().describe('migrations this build knows'),
+      detail: why,
+    }),
+    clock: z.object({ status: HealthStatus, now: IsoDateTime, detail: why }),
+  }),
+});
+export type HealthDto = z.infer<typeof HealthDto>;
+
+export const healthRoutes = defineRoutes({
+  health: {
+    method: 'get', path: '/api/v1/health/', tag: 'operations', access: PUBLIC,
+    summary: 'Health of this branch server: database, disk, migrations and clock. 200 when ok or degraded, 503 when failing',
+    response: HealthDto,
+  },
+});

@@ -1,0 +1,99 @@
+import { statfsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { healthRoutes, type HealthDto, type HealthStatus } from '../../contract/health.contract.ts';
+import { MIGRATIONS } from '../../db/migrations/index.ts';
+import type { Db } from '../../db/sqlite.ts';
+import type { Handlers } from '../context.ts';
+
+/** Below this, SQLite writes (and the WAL checkpoint) are about to fail. */
+const DISK_FAILING_BYTES = 100 * 1024 * 1024;
+const DISK_DEGRADED_BYTES = 1024 * 1024 * 1024;
+const DB_SLOW_MS = 250;
+/** A clock before this is an unset real-time clock (a Raspberry Pi without network time boots in 1970). */
+const EARLIEST_PLAUSIBLE_NOW = Date.UTC(2024, 0, 1);
+/** Tolerated step back of the clock behind the newest recorded timestamp (NTP corrections). */
+const CLOCK_BACKWARDS_TOLERANCE_MS = 5 * 60_000;
+
+type Checks = HealthDto['checks'];
+
+function checkDatabase(db: Db): Checks['database'] {
+  const started = performance.now();
+  try {
+    // Reads page 1 of the file (a bare `SELECT 1` never touches it).
+    db.raw('SELECT count(*) AS n FROM sqlite_master');
+    const latency = Math.round((performance.now() - started) * 100) / 100;
+    return latency > DB_SLOW_MS
+      ? { status: 'degraded', latency_ms: latency, detail: `The database answered in ${latency} ms.` }
+      : { status: 'ok', latency_ms: latency };
+  } catch (error) {
+    return { status: 'failing', latency_ms: null, detail: `The database cannot be read: ${(error as Error).message}` };
+  }
+}
+
+function checkDisk(dataDir: string): Checks['disk'] {
+  try {
+    const stats = statfsSync(dataDir);
+    const free = Number(stats.bavail) * Number(stats.bsize);
+    if (free < DISK_FAILING_BYTES) return { status: 'failing', free_bytes: free, detail: 'The data disk is almost full: tickets may fail to save.' };
+    if (free < DISK_DEGRADED_BYTES) return { status: 'degraded', free_bytes: free, detail: 'Less than 1 GiB is free on the data disk.' };
+    return { status: 'ok', free_bytes: free };
+  } catch (error) {
+    return { status: 'failing', free_bytes: null, detail: `The data directory cannot be inspected: ${(error as Error).message}` };
+  }
+}
+
+function checkMigrations(db: Db): Checks['migrations'] {
+  const expected = Object.keys(MIGRATIONS);
+  try {
+    const applied = db.raw<{ name: string }>('SELECT name FROM kysely_migration').map((r) => r.name);
+    const missing = expected.filter((name) => !applied.includes(name));
+    const unknown = applied.filter((name) => !expected.includes(name));
+    if (missing.length > 0 || unknown.length > 0) {
+      const parts = [
+        missing.length > 0 ? `not applied: ${missing.join(', ')}` : '',
+        unknown.length > 0 ? `unknown to this build: ${unknown.join(', ')}` : '',
+      ].filter(Boolean);
+      return { status: 'failing', applied: applied.length, expected: expected.length, detail: `Database schema mismatch (${parts.join('; ')}).` };
+    }
+    return { status: 'ok', applied: applied.length, expected: expected.length };
+  } catch (error) {
+    return { status: 'failing', applied: 0, expected: expected.length, detail: `Migrations cannot be read: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Correctness never depends on the wall clock, but numbering days, ETAs and the audit trail read
+ * better with a right one: a clock before 2024, or behind what this database already recorded,
+ * makes the server degraded (it keeps serving).
+ */
+function checkClock(db: Db, now: number): Checks['clock'] {
+  const iso = new Date(now).toISOString();
+  if (now < EARLIEST_PLAUSIBLE_NOW) return { status: 'degraded', now: iso, detail: 'The system clock is not set.' };
+  try {
+    const newest = db.raw<{ at: number | null }>('SELECT max(created_at) AS at FROM audit_log')[0]?.at ?? null;
+    if (newest !== null && now < newest - CLOCK_BACKWARDS_TOLERANCE_MS) {
+      return { status: 'degraded', now: iso, detail: `The clock is behind the newest audit entry (${new Date(newest).toISOString()}).` };
+    }
+  } catch {
+    // The database check reports an unreadable database.
+  }
+  return { status: 'ok', now: iso };
+}
+
+const RANK: Readonly<Record<HealthStatus, number>> = { ok: 0, degraded: 1, failing: 2 };
+
+export const healthHandlers: Handlers<typeof healthRoutes> = {
+  health(ctx) {
+    const { db, config } = ctx.deps;
+    const checks: Checks = {
+      database: checkDatabase(db),
+      disk: checkDisk(config.dataDir),
+      migrations: checkMigrations(db),
+      clock: checkClock(db, ctx.now),
+    };
+    const status = Object.values(checks).reduce<HealthStatus>((worst, c) => (RANK[c.status] > RANK[worst] ? c.status : worst), 'ok');
+    // Load balancers and supervisors read the status code: failing must not look healthy.
+    if (status === 'failing') ctx.setStatus(503);
+    return { status, version: config.version, checks };
+  },
+};
