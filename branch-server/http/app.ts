@@ -115,7 +115,7 @@ async function handle(deps: AppDeps, route: Bound, req: Request, res: Response):
   const { tenant, membership } = authorize(deps, def, principal, typeof req.params['slug'] === 'string' ? req.params['slug'] : undefined);
 
   const params = parseOr404(def.params, req.params);
-  const query = parseInput(def.query, req.query ?? {}, 'query');
+  const query = parseInput(def.query, declaredOnly(def.query, req.query ?? {}), 'query');
   const body = parseBody(def, req);
 
   let status: number = def.status ?? 200;
@@ -173,6 +173,17 @@ function parseOr404(schema: z.ZodType | undefined, value: unknown): unknown {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DomainError('not-found', 'Not found.');
   return parsed.data;
+}
+
+/**
+ * Query strings keep only the parameters the route declares, as SmartQueue v1 (Django REST framework)
+ * did: clients add things like `?format=json` or cache busters, and those must not turn into 400s.
+ * Declared parameters are still validated strictly.
+ */
+function declaredOnly(schema: z.ZodType | undefined, query: Record<string, unknown>): Record<string, unknown> {
+  if (!(schema instanceof z.ZodObject)) return query;
+  const known = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(query).filter(([key]) => known.has(key)));
 }
 
 function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {

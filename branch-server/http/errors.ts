@@ -2,10 +2,16 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { DomainError, ERROR_STATUS } from '../domain/errors.ts';
 
-/** Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. */
-export function describeZodError(error: ZodError): { message: string; details: { field: string; message: string }[] } {
+/**
+ * Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. An issue
+ * about the whole input (unknown keys, a cross-field rule) is reported on `root`.
+ */
+export function describeZodError(
+  error: ZodError,
+  root: '(body)' | '(query)' = '(body)',
+): { message: string; details: { field: string; message: string }[] } {
   const details = error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(body)',
+    field: issue.path.map(String).join('.') || root,
     message: issue.message,
   }));
   const first = details[0];
