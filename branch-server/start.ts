@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/context.ts';
 import { extendWithDocs } from './http/docs.ts';
+import { mountUi } from './http/ui.ts';
 import { LoginRateLimiter } from './http/rate-limit.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
@@ -66,7 +67,10 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       version: readAppVersion(),
     },
   };
-  const app = createApp(deps, allRoutes(), extendWithDocs);
+  const app = createApp(deps, allRoutes(), (express, routes) => {
+    extendWithDocs(express, routes);
+    mountUi(express);
+  });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
