@@ -8,7 +8,7 @@ import { DEFAULT_POLICY_CONFIG, pickNext, type PickExplanation } from '../domain
 import { transition } from '../domain/ticket-status.ts';
 import { agentPayload, agentSkills, assertNoActiveTicket, getAgentProfile, setAgentStatus } from './agent-profile.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
-import { etaEvent, ticketEvent } from './publish.ts';
+import { queueChanged, ticketEvent } from './publish.ts';
 import { journal } from './ticket-journal.ts';
 
 /**
@@ -57,7 +57,7 @@ export function callNext(deps: UseCaseDeps, caller: Caller, agentUserId: string,
   });
   deps.events.publish([
     ticketEvent(caller, 'ticket.called', result.dto, result.explanation),
-    etaEvent(db, caller, result.dto.queue),
+    queueChanged(caller, result.dto.queue),
     { kind: 'agent', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, agentId: agentUserId, payload: agentPayload(result.agent) },
   ]);
   return { ...result.dto, explanation: result.explanation };

@@ -1,3 +1,4 @@
+import type { PrinterAlert, PrintJobDto } from '../contract/printing.contract.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 
 export type TicketEventName =
@@ -15,15 +16,27 @@ export type DomainEvent =
       waiting: ReadonlyArray<Readonly<{ ticket_id: string; public_id: string; number: string; position: number; eta_seconds: number; eta_p90_seconds: number }>>;
     }>
   | Readonly<{ kind: 'agent'; tenantId: string; tenantSlug: string; agentId: string; payload: unknown }>
-  | Readonly<{ kind: 'display-refresh'; tenantId: string; tenantSlug: string; displayId: string }>;
+  /** The waiting line of a queue changed: positions and ETAs are recomputed (once per queue per tick). */
+  | Readonly<{ kind: 'queue-changed'; tenantId: string; tenantSlug: string; queueId: string }>
+  | Readonly<{ kind: 'display-refresh'; tenantId: string; tenantSlug: string; displayId: string }>
+  /** A printer cannot print, printed on its fallback, runs low on paper, or recovered (for kiosks and staff consoles). */
+  | Readonly<{ kind: 'printer-alert'; tenantId: string; tenantSlug: string; alert: PrinterAlert }>
+  /** A print job was queued or changed state (job history views; the job runner wakes up on 'pending'). */
+  | Readonly<{ kind: 'print-job'; tenantId: string; tenantSlug: string; job: PrintJobDto }>;
 
 export interface EventSink {
   publish(events: readonly DomainEvent[]): void;
 }
 
-/** In-process fan-out to any number of listeners (realtime hub, print jobs, notifications…). */
+/**
+ * In-process fan-out to any number of listeners (realtime hub, ETA refresher, print jobs…).
+ * Delivery is deferred to the next turn of the event loop, in publication order: the caller's HTTP
+ * answer goes out first, and 5,000 ws sends never delay the agent who pressed "call".
+ */
 export class EventBus implements EventSink {
   readonly #listeners = new Set<(event: DomainEvent) => void>();
+  #pending: DomainEvent[] = [];
+  #scheduled = false;
 
   subscribe(listener: (event: DomainEvent) => void): () => void {
     this.#listeners.add(listener);
@@ -31,7 +44,19 @@ export class EventBus implements EventSink {
   }
 
   publish(events: readonly DomainEvent[]): void {
-    for (const event of events) {
+    if (events.length === 0) return;
+    this.#pending.push(...events);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    for (const event of batch) {
       for (const listener of this.#listeners) {
         try {
           listener(event);

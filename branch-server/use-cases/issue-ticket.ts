@@ -7,7 +7,7 @@ import { businessDate, formatTicketNumber } from '../domain/numbering.ts';
 import type { TicketId } from '../domain/ids.ts';
 import { publicToken, uuidv7 } from '../ids.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
-import { etaEvent, ticketEvent } from './publish.ts';
+import { queueChanged, ticketEvent } from './publish.ts';
 import { journal } from './ticket-journal.ts';
 
 export type IssueTicketInput = Readonly<{
@@ -91,6 +91,6 @@ export function issueTicket(deps: UseCaseDeps, caller: Caller, input: IssueTicke
     journal(db, caller.actor, { type: 'ticket.created', before: null, after: row, data: { channel: row.channel } }, now);
     return { dto: toTicketDto({ ...row, queue_name: queue.name }, caller.origin, eta), queueId: queue.id };
   });
-  deps.events.publish([ticketEvent(caller, 'ticket.created', dto), etaEvent(db, caller, queueId)]);
+  deps.events.publish([ticketEvent(caller, 'ticket.created', dto), queueChanged(caller, queueId)]);
   return dto;
 }

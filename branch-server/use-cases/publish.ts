@@ -11,6 +11,11 @@ export function ticketEvent(caller: Caller, event: TicketEventName, ticket: Tick
   };
 }
 
+/** Marks a queue's waiting line as changed; the ETA refresher recomputes it once per tick. */
+export function queueChanged(caller: Caller, queueId: string): DomainEvent {
+  return { kind: 'queue-changed', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, queueId };
+}
+
 /** Fresh positions and ETAs of a queue's waiting tickets, read after commit. */
 export function etaEvent(db: Db, caller: Caller, queueId: string): DomainEvent {
   const { ordered, etas } = queueEtas(db, queueId, caller.now);

@@ -10,7 +10,7 @@ import { publicToken, uuidv7 } from '../ids.ts';
 import { agentPayload, assertNoActiveTicket, getAgentProfile, setAgentStatus } from './agent-profile.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
 import type { DomainEvent } from './events.ts';
-import { etaEvent, ticketEvent } from './publish.ts';
+import { queueChanged, ticketEvent } from './publish.ts';
 import { journal } from './ticket-journal.ts';
 
 const MAX_SAMPLES = 50;
@@ -53,7 +53,7 @@ function finish(deps: UseCaseDeps, caller: Caller, action: TicketAction, outcome
   deps.events.publish([
     ticketEvent(caller, event, outcome.dto),
     ...(outcome.extra ?? []),
-    ...outcome.queues.map((q) => etaEvent(deps.db, caller, q)),
+    ...outcome.queues.map((q) => queueChanged(caller, q)),
     ...outcome.agents.map((a): DomainEvent => ({ kind: 'agent', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, agentId: a.user_id, payload: agentPayload(a) })),
   ]);
   return outcome.dto;
@@ -176,7 +176,7 @@ export function transferTicket(deps: UseCaseDeps, caller: Caller, ticketId: stri
   // The transferred event goes to the source queue with the closed ticket; the target gets the created one.
   deps.events.publish([
     ...(outcome.extra ?? []),
-    ...outcome.queues.map((q) => etaEvent(db, caller, q)),
+    ...outcome.queues.map((q) => queueChanged(caller, q)),
     ...outcome.agents.map((a): DomainEvent => ({ kind: 'agent', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, agentId: a.user_id, payload: agentPayload(a) })),
   ]);
   return outcome.dto;
