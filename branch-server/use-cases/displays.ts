@@ -3,7 +3,7 @@ import type { CreateDisplayBody, DisplayDto, UpdateDisplayBody } from '../contra
 import { qb, type Db } from '../db/sqlite.ts';
 import { appendAudit } from '../db/repositories/audit.repository.ts';
 import {
-  configSite, detachDevices, lastSeenByConfig, ONLINE_WINDOW_MS, parseJsonColumn, queueSummaries, requireQueues,
+  ONLINE_WINDOW_MS, configSite, detachDevices, lastSeenByConfig, parseJsonColumn, patchQueueScope, queueSummaries, requireQueues,
 } from '../db/repositories/device-config.repository.ts';
 import { iso } from '../db/repositories/tickets.repository.ts';
 import type { DisplayRow } from '../db/tables/display.table.ts';
@@ -73,14 +73,7 @@ export function updateDisplay(deps: UseCaseDeps, caller: Caller, id: string, pat
   const after = db.tx(() => {
     const before = getDisplayRow(db, caller.tenantId, id);
     const after: DisplayRow = { ...before, updated_at: caller.now };
-    if (patch.queue_ids !== undefined || patch.site !== undefined) {
-      const queueIds = patch.queue_ids ?? parseJsonColumn<string[]>(before.queue_ids, []);
-      // A new queue list without a site re-infers the site; an explicit site is checked against the queues.
-      const site = patch.site !== undefined ? patch.site : (patch.queue_ids !== undefined ? null : before.site_id);
-      const queues = requireQueues(db, caller.tenantId, queueIds, site);
-      after.site_id = configSite(db, caller.tenantId, site, queues);
-      after.queue_ids = JSON.stringify(queueIds);
-    }
+    Object.assign(after, patchQueueScope(db, caller.tenantId, before, patch));
     if (patch.name !== undefined) after.name = patch.name;
     if (patch.type !== undefined) after.type = patch.type;
     if (patch.languages !== undefined) after.languages = JSON.stringify(patch.languages);

@@ -3,7 +3,7 @@ import type { CreateKioskBody, KioskDto, UpdateKioskBody } from '../contract/kio
 import { qb, type Db } from '../db/sqlite.ts';
 import { appendAudit } from '../db/repositories/audit.repository.ts';
 import {
-  configSite, detachDevices, invalidReference, lastSeenByConfig, ONLINE_WINDOW_MS, parseJsonColumn, queueSummaries, requireQueues,
+  ONLINE_WINDOW_MS, configSite, detachDevices, invalidReference, lastSeenByConfig, parseJsonColumn, patchQueueScope, queueSummaries, requireQueues,
 } from '../db/repositories/device-config.repository.ts';
 import { iso } from '../db/repositories/tickets.repository.ts';
 import type { KioskRow } from '../db/tables/kiosk.table.ts';
@@ -75,14 +75,7 @@ export function updateKiosk(deps: UseCaseDeps, caller: Caller, id: string, patch
   const after = db.tx(() => {
     const before = getKioskRow(db, caller.tenantId, id);
     const after: KioskRow = { ...before, updated_at: caller.now };
-    if (patch.queue_ids !== undefined || patch.site !== undefined) {
-      const queueIds = patch.queue_ids ?? parseJsonColumn<string[]>(before.queue_ids, []);
-      // A new queue list without a site re-infers the site; an explicit site is checked against the queues.
-      const site = patch.site !== undefined ? patch.site : (patch.queue_ids !== undefined ? null : before.site_id);
-      const queues = requireQueues(db, caller.tenantId, queueIds, site);
-      after.site_id = configSite(db, caller.tenantId, site, queues);
-      after.queue_ids = JSON.stringify(queueIds);
-    }
+    Object.assign(after, patchQueueScope(db, caller.tenantId, before, patch));
     if (patch.printer_id) requirePrinter(db, caller.tenantId, patch.printer_id);
     if (patch.printer_id !== undefined) after.printer_id = patch.printer_id;
     if (patch.name !== undefined) after.name = patch.name;

@@ -55,6 +55,23 @@ export function configSite(db: Db, tenantId: string, siteId: string | null | und
 export type QueueSummary = { id: string; name: string; prefix: string; status: QueueRow['status']; service: string; service_name: string; site: string };
 
 /** Names of the queues a configuration lists (a display or kiosk renders them without read:queue). */
+/**
+ * The queues and site of a display or kiosk after a PATCH. A new queue list without a site re-infers
+ * the site; an explicit site is checked against the queues. Null when the patch touches neither.
+ */
+export function patchQueueScope(
+  db: Db,
+  tenantId: string,
+  before: Readonly<{ queue_ids: string; site_id: string | null }>,
+  patch: Readonly<{ queue_ids?: readonly string[] | undefined; site?: string | null | undefined }>,
+): { queue_ids: string; site_id: string | null } | null {
+  if (patch.queue_ids === undefined && patch.site === undefined) return null;
+  const queueIds = patch.queue_ids ?? parseJsonColumn<string[]>(before.queue_ids, []);
+  const site = patch.site !== undefined ? patch.site : (patch.queue_ids !== undefined ? null : before.site_id);
+  const queues = requireQueues(db, tenantId, queueIds, site);
+  return { queue_ids: JSON.stringify(queueIds), site_id: configSite(db, tenantId, site, queues) };
+}
+
 export function queueSummaries(db: Db, tenantId: string, ids: readonly string[]): QueueSummary[] {
   if (ids.length === 0) return [];
   const rows = db.all(
