@@ -94,6 +94,14 @@ export class Db {
     return this.sqlite.transaction(fn).immediate();
   }
 
+  /**
+   * Runs `fn` in a savepoint of the current transaction: if it throws, its own writes are undone and
+   * the rest of the transaction stands (one bad request in a group commit fails alone).
+   */
+  savepoint<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn)();
+  }
+
   close(): void {
     this.#statements.clear();
     if (this.sqlite.open) this.sqlite.close();

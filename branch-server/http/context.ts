@@ -7,6 +7,7 @@ import type { EventSink } from '../use-cases/events.ts';
 import type { Membership, Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 import type { LoginRateLimiter } from './rate-limit.ts';
+import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
 
 export type AppConfig = Readonly<{
   /** Public base URL of this branch server, for tracking links; defaults to the request's origin. */
@@ -26,6 +27,8 @@ export type AppDeps = Readonly<{
   events: EventSink;
   tokens: TokenService;
   loginLimiter: LoginRateLimiter;
+  /** Ticket issuance with group commit (one fsync for the tickets of one event-loop turn). */
+  issuer: TicketIssuer;
   config: AppConfig;
 }>;
 

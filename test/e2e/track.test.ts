@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeScan, describeViolations, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../helpers/server.ts';
 
-describe('phone tracking page /t/{public_id}', () => {
+describe('phone tracking page /t/{public_id}', { timeout: 60_000 }, () => {
   let t: TestServer;
   let d: DemoTenant;
   let browser: Browser;

@@ -5,7 +5,6 @@ import type { TicketRow } from '../../db/tables/ticket.table.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { callNext } from '../../use-cases/call-next.ts';
 import type { Caller } from '../../use-cases/deps.ts';
-import { issueTicket } from '../../use-cases/issue-ticket.ts';
 import { queueStats } from '../../use-cases/queue-stats.ts';
 import { actOnTicket, transferTicket } from '../../use-cases/ticket-actions.ts';
 import type { Ctx, Handlers } from '../context.ts';
@@ -39,7 +38,7 @@ export const ticketHandlers: Handlers<typeof ticketRoutes> = {
     const { body, principal } = ctx;
     // A kiosk issues for its own channel; a device never sets priority (staff decide who goes first).
     const fromDevice = principal.kind === 'device';
-    return issueTicket(deps(ctx), callerOf(ctx), {
+    return ctx.deps.issuer.issue(callerOf(ctx), {
       queueId: body.queue,
       channel: fromDevice ? 'kiosk' : body.channel,
       priority: fromDevice ? 0 : body.priority,
