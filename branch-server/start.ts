@@ -15,6 +15,8 @@ import { createTokenService } from './http/tokens.ts';
 import { attachRealtime } from './realtime/hub.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
 import { EventBus } from './use-cases/events.ts';
+import { TicketIssuer } from './use-cases/issue-ticket.ts';
+import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
 
 export type StartOptions = Readonly<{
   dataDir: string;
@@ -59,6 +61,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     events,
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
+    issuer: new TicketIssuer({ db, events }),
     config: {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
@@ -74,6 +77,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
+  const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,6 +94,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     events,
     close() {
       closing ??= (async () => {
+        detachEtaRefresher();
         await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
