@@ -8,6 +8,7 @@ import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/context.ts';
 import { extendWithDocs } from './http/docs.ts';
 import { mountUi } from './http/ui.ts';
+import { mountAnnouncements } from './http/announcement.ts';
 import { LoginRateLimiter } from './http/rate-limit.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
@@ -16,6 +17,7 @@ import { attachRealtime } from './realtime/hub.ts';
 import type { RealtimeOptions } from './realtime/options.ts';
 import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
+import { startJobs, type JobsOptions } from './jobs/printing.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
 
 export type StartOptions = Readonly<{
@@ -30,6 +32,8 @@ export type StartOptions = Readonly<{
   realtime?: Partial<RealtimeOptions>;
   /** Injected clock, for tests of expiry; defaults to Date.now. */
   now?: () => number;
+  /** Job runner and printing timings (defaults in jobs/runner.ts and jobs/print-job.ts). */
+  jobs?: JobsOptions;
 }>;
 
 export type RunningServer = Readonly<{
@@ -73,10 +77,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const app = createApp(deps, allRoutes(), (express, routes) => {
     extendWithDocs(express, routes);
     mountUi(express);
+    // Binary (audio/wav), so outside the JSON contract pipeline; same auth checks (http/announcement.ts).
+    mountAnnouncements(express, deps);
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
   const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
+  const jobs = startJobs(db, events, deps.now, options.jobs);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {
@@ -95,6 +102,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         detachEtaRefresher();
+        await jobs.stop();
         await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

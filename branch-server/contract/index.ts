@@ -3,6 +3,7 @@ import { auditRoutes } from './audit.contract.ts';
 import { authRoutes } from './auth.contract.ts';
 import { customerRoutes } from './customers.contract.ts';
 import { deviceRoutes } from './devices.contract.ts';
+import { displayAckRoutes } from './display-acks.contract.ts';
 import { displayRoutes } from './displays.contract.ts';
 import { feedbackRoutes } from './feedback.contract.ts';
 import { healthRoutes } from './health.contract.ts';
@@ -20,7 +21,7 @@ import { ticketRoutes } from './tickets.contract.ts';
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...notificationRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...notificationRoutes,
 };
 
 export type Routes = typeof routes;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, NoContent, PageQuery, paginated, TenantIdParams, TenantParams, Uuid } from './common.ts';
+import { IsoDateTime, NoContent, NullableIso, PageQuery, paginated, TenantIdParams, TenantParams, Uuid } from './common.ts';
 import { ConfigObject, Name } from './displays.contract.ts';
 import { defineRoutes, scope } from './route.ts';
 
@@ -28,7 +28,12 @@ export const PrinterDto = z.object({
   product_id: z.number().int().nullable(),
   profile: z.record(z.string(), z.unknown()),
   fallback_printer_id: z.string().nullable(),
-  status: z.string(),
+  status: z.string().describe('Last state read before a job: ok, near-end, paper-out, cover-open, offline, unknown'),
+  online: z.boolean().nullable().describe('null until the printer has been reached or when it does not answer status requests'),
+  paper: z.enum(['ok', 'near-end', 'out', 'unknown']),
+  last_error: z.string(),
+  last_seen_at: NullableIso,
+  last_checked_at: NullableIso,
   created_at: IsoDateTime,
   updated_at: IsoDateTime,
 });

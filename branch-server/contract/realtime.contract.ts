@@ -38,7 +38,19 @@ const Seq = z.number().int().min(0);
 
 export const PingMessage = z.object({ type: z.literal('ping') }).strict();
 export const ResyncMessage = z.object({ type: z.literal('resync') }).strict();
-export const ClientMessage = z.discriminatedUnion('type', [PingMessage, ResyncMessage]);
+/**
+ * Display channel only, from the display device: "I rendered this call and announced it" (`played`
+ * false: shown, but no audio could play). A recall is another call (`recall_count`, default: the
+ * ticket's current one). Recorded once per display and call; staff read them with
+ * `GET tickets/{id}/display-acks/`. Nothing is sent back; a refused ack gets an `error` message.
+ */
+export const AckMessage = z.object({
+  type: z.literal('ack'),
+  ticket_id: z.string().max(64),
+  recall_count: z.number().int().min(0).max(10_000).optional(),
+  played: z.boolean().optional(),
+}).strict();
+export const ClientMessage = z.discriminatedUnion('type', [PingMessage, ResyncMessage, AckMessage]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 // ─── server → client, shared ───────────────────────────────────────────────────────────────────

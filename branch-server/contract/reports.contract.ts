@@ -46,6 +46,12 @@ export const DailyReportDto = z.object({
     ...Outcomes,
     ...Timing,
   })),
+  hours: z.array(z.object({
+    hour: z.number().int().min(0).max(23).describe("local hour at the site (0 = midnight to 1 am)"),
+    issued: z.number().int().describe('new tickets issued in that hour (transfers in excluded)'),
+    served: z.number().int().describe('of the tickets issued in that hour, those served'),
+    avg_wait_seconds: Seconds.describe('from arrival to call, over the called tickets issued in that hour'),
+  })).describe("the day's 24 hours at the site, by the hour a ticket was issued"),
 });
 export type DailyReportDto = z.infer<typeof DailyReportDto>;
 

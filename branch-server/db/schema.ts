@@ -26,6 +26,7 @@ import type { SyncStateTable } from './tables/sync-state.table.ts';
 import type { SyncRejectedTable } from './tables/sync-rejected.table.ts';
 import type { SyncDeferredTable } from './tables/sync-deferred.table.ts';
 import type { AuthSessionTable } from './tables/auth-session.table.ts';
+import type { DisplayAckTable } from './tables/display-ack.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -57,4 +58,5 @@ export interface DB {
   sync_rejected: SyncRejectedTable;
   sync_deferred: SyncDeferredTable;
   auth_session: AuthSessionTable;
+  display_ack: DisplayAckTable;
 }

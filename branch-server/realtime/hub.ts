@@ -8,6 +8,7 @@ import { resolvePrincipal, type Principal } from '../http/principal.ts';
 import type { EventBus } from '../use-cases/events.ts';
 import { authoriseChannel, refreshPrincipal, type ChannelTarget } from './access.ts';
 import { ChannelRegistry, channelKey, type Client } from './channels.ts';
+import { acknowledgeCall } from './display-acks.ts';
 import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './options.ts';
 import { credentialOf, matchChannel } from './paths.ts';
 import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
@@ -15,7 +16,7 @@ import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 /** After a close frame, how long a client may take to answer before its socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
-/** Clients only send `{type: "ping"}` and `{type: "resync"}`. */
+/** Clients only send `{type: "ping"}`, `{type: "resync"}` and (displays) `{type: "ack", ticket_id}`. */
 const MAX_CLIENT_PAYLOAD = 4 * 1024;
 
 /**
@@ -102,11 +103,15 @@ export function attachRealtime(
       }
     }
     if (!parsed?.success) {
-      sendJson(client, { type: 'error', code: 'validation-failed', detail: 'Send {"type":"ping"} or {"type":"resync"}.' });
+      sendJson(client, { type: 'error', code: 'validation-failed', detail: 'Send {"type":"ping"}, {"type":"resync"} or (a display) {"type":"ack","ticket_id":…}.' });
       return;
     }
     if (parsed.data.type === 'ping') sendJson(client, { type: 'pong' });
-    else sendSnapshot(client);
+    else if (parsed.data.type === 'resync') sendSnapshot(client);
+    else {
+      const refused = acknowledgeCall(db, client, parsed.data, deps.now());
+      if (refused) sendJson(client, refused);
+    }
   }
 
   function accept(ws: WebSocket, req: IncomingMessage, request: Client['request'], principal: Principal, target: ChannelTarget): void {

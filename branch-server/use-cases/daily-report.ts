@@ -87,6 +87,33 @@ function groupBy<K>(tickets: readonly DayTicket[], key: (t: DayTicket) => K | nu
   return groups;
 }
 
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The hour (0-23) on the site's clock at an instant; formatters are cached because building one is slow. */
+export function localHour(ms: number, timeZone: string): number {
+  let formatter = hourFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' });
+    hourFormatters.set(timeZone, formatter);
+  }
+  return Number(formatter.formatToParts(ms).find((p) => p.type === 'hour')?.value ?? 0) % 24;
+}
+
+/**
+ * The day hour by hour, by the hour each ticket was issued at the site (a DST change folds the
+ * repeated hour into one bucket and leaves the skipped one empty).
+ */
+export function hourlyVolumes(tickets: readonly DayTicket[], timeZone: string): DailyReportDto['hours'] {
+  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, issued: 0, served: 0, waits: [] as number[] }));
+  for (const t of tickets) {
+    const bucket = hours[localHour(t.created_at, timeZone)]!;
+    if (t.transferred_in === 0) bucket.issued += 1;
+    if (t.status === 'clos') bucket.served += 1;
+    if (t.called_at !== null) bucket.waits.push((t.called_at - t.created_at) / 1000);
+  }
+  return hours.map(({ hour, issued, served, waits }) => ({ hour, issued, served, avg_wait_seconds: seconds(waits).avg }));
+}
+
 /** The day's tickets of some queues: one (queue_id, created_at) index range per queue. Params: queue ids…, from, to. */
 export function dayTicketsSql(queueCount: number): string {
   return `SELECT queue_id, agent_id, status, created_at, called_at, started_at, ended_at, (transferred_from IS NOT NULL) AS transferred_in
@@ -149,5 +176,6 @@ export function dailyReport(db: Db, tenantId: string, input: Readonly<{ date?: s
         };
       })
       .sort((a, b) => a.counter.localeCompare(b.counter) || a.name.localeCompare(b.name)),
+    hours: hourlyVolumes(tickets, site.timezone),
   };
 }

@@ -1,3 +1,4 @@
+import type { PrinterAlert, PrintJobDto } from '../contract/printing.contract.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 
 export type TicketEventName =
@@ -17,7 +18,11 @@ export type DomainEvent =
   | Readonly<{ kind: 'agent'; tenantId: string; tenantSlug: string; agentId: string; payload: unknown }>
   /** The waiting line of a queue changed: positions and ETAs are recomputed (once per queue per tick). */
   | Readonly<{ kind: 'queue-changed'; tenantId: string; tenantSlug: string; queueId: string }>
-  | Readonly<{ kind: 'display-refresh'; tenantId: string; tenantSlug: string; displayId: string }>;
+  | Readonly<{ kind: 'display-refresh'; tenantId: string; tenantSlug: string; displayId: string }>
+  /** A printer cannot print, printed on its fallback, runs low on paper, or recovered (for kiosks and staff consoles). */
+  | Readonly<{ kind: 'printer-alert'; tenantId: string; tenantSlug: string; alert: PrinterAlert }>
+  /** A print job was queued or changed state (job history views; the job runner wakes up on 'pending'). */
+  | Readonly<{ kind: 'print-job'; tenantId: string; tenantSlug: string; job: PrintJobDto }>;
 
 export interface EventSink {
   publish(events: readonly DomainEvent[]): void;

@@ -89,7 +89,10 @@ export function toPrinterDto(row: PrinterRow): PrinterDto {
     id: row.id, name: row.name, site: row.site_id, transport: row.transport, host: row.host, port: row.port, path: row.path,
     baud_rate: row.baud_rate, vendor_id: row.vendor_id, product_id: row.product_id,
     profile: parseJsonColumn<Record<string, unknown>>(row.profile, {}), fallback_printer_id: row.fallback_printer_id,
-    status: row.status, created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString(),
+    status: row.status, online: row.online === null ? null : row.online === 1, paper: row.paper, last_error: row.last_error,
+    last_seen_at: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+    last_checked_at: row.last_checked_at === null ? null : new Date(row.last_checked_at).toISOString(),
+    created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString(),
   };
 }
 
@@ -103,6 +106,7 @@ export function createPrinter(deps: UseCaseDeps, caller: Caller, body: z.infer<t
     const row: PrinterRow = {
       id, tenant_id: caller.tenantId, site_id: body.site ?? null, name: body.name, transport: body.transport, ...conn,
       profile: JSON.stringify(body.profile ?? {}), fallback_printer_id: body.fallback_printer_id ?? null, status: 'unknown',
+      online: null, paper: 'unknown', last_error: '', last_seen_at: null, last_checked_at: null,
       created_at: caller.now, updated_at: caller.now,
     };
     db.run(qb.insertInto('printer').values(row));
@@ -144,7 +148,7 @@ export function deletePrinter(deps: UseCaseDeps, caller: Caller, id: string): vo
     if (kiosks.length > 0) throw new DomainError('conflict', `Kiosk(s) ${kiosks.map((n) => `"${n}"`).join(', ')} print on this printer. Choose another printer for them first.`);
     const dependants = db.all(qb.selectFrom('printer').select('name').where('fallback_printer_id', '=', id)).map((p) => p.name);
     if (dependants.length > 0) throw new DomainError('conflict', `Printer(s) ${dependants.map((n) => `"${n}"`).join(', ')} fall back to this printer. Change their fallback first.`);
-    const pending = db.first(qb.selectFrom('print_job').select((eb) => eb.fn.countAll<number>().as('n')).where('printer_id', '=', id).where('status', 'in', ['pending', 'printing']))?.n ?? 0;
+    const pending = db.first(qb.selectFrom('print_job').select((eb) => eb.fn.countAll<number>().as('n')).where('printer_id', '=', id).where('status', 'in', ['pending', 'printing', 'waiting']))?.n ?? 0;
     if (pending > 0) throw new DomainError('conflict', `${pending} print job(s) are still waiting for this printer.`);
     db.run(qb.deleteFrom('print_job').where('printer_id', '=', id));
     db.run(qb.deleteFrom('printer').where('id', '=', id));

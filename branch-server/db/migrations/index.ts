@@ -9,6 +9,8 @@ import * as m0070 from './0070-create-audit-log.ts';
 import * as m0080 from './0080-create-jobs-and-sync.ts';
 import * as m0090 from './0090-create-auth-sessions.ts';
 import * as m0100 from './0100-index-ticket-customer.ts';
+import * as m0110 from './0110-printing-health-and-jobs.ts';
+import * as m0120 from './0120-create-display-acks.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -22,4 +24,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0080-create-jobs-and-sync': m0080,
   '0090-create-auth-sessions': m0090,
   '0100-index-ticket-customer': m0100,
+  '0110-printing-health-and-jobs': m0110,
+  '0120-create-display-acks': m0120,
 };

@@ -10,6 +10,8 @@ export interface JobTable {
   max_attempts: Generated<number>;
   locked_until: number | null;
   last_error: Generated<string>;
+  /** Jobs with the same key run one at a time, in id order (e.g. `printer:<id>`). */
+  ordering_key: string | null;
   created_at: number;
   updated_at: number;
 }

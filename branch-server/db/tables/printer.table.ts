@@ -15,6 +15,13 @@ export interface PrinterTable {
   profile: Generated<string>;
   fallback_printer_id: string | null;
   status: Generated<string>;
+  /** Health as last read (DLE EOT): null = never read or no answer. */
+  online: 0 | 1 | null;
+  paper: Generated<'ok' | 'near-end' | 'out' | 'unknown'>;
+  last_error: Generated<string>;
+  /** Last time the printer answered (status or a completed write). */
+  last_seen_at: number | null;
+  last_checked_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -34,6 +34,10 @@ import { displayHandlers } from './displays.routes.ts';
 import { kioskHandlers } from './kiosks.routes.ts';
 import { notificationHandlers } from './notifications.routes.ts';
 import { printerHandlers } from './printers.routes.ts';
+import { printingRoutes } from '../../contract/printing.contract.ts';
+import { printingHandlers } from './printing.routes.ts';
+import { displayAckRoutes } from '../../contract/display-acks.contract.ts';
+import { displayAckHandlers } from './display-acks.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -54,8 +58,10 @@ export function allRoutes(): Bound[] {
     ...bind(auditRoutes, auditHandlers),
     ...bind(reportRoutes, reportHandlers),
     ...bind(displayRoutes, displayHandlers),
+    ...bind(displayAckRoutes, displayAckHandlers),
     ...bind(kioskRoutes, kioskHandlers),
     ...bind(printerRoutes, printerHandlers),
+    ...bind(printingRoutes, printingHandlers),
     // A factory: each app gets its own pairing-attempt throttle.
     ...bind(deviceRoutes, deviceHandlers()),
     ...bind(notificationRoutes, notificationHandlers),

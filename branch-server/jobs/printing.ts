@@ -1,0 +1,32 @@
+import type { Db } from '../db/sqlite.ts';
+import type { EventBus } from '../use-cases/events.ts';
+import { PRINT_JOB_TYPE, printIssuedTicket } from '../use-cases/printing.ts';
+import { createPrintJobHandler, DEFAULT_PRINTING_OPTIONS, type PrintingOptions } from './print-job.ts';
+import { JobRunner, type RunnerOptions } from './runner.ts';
+
+export type JobsOptions = Readonly<{ runner?: Partial<RunnerOptions>; printing?: Partial<PrintingOptions> }>;
+
+/**
+ * Starts the durable job runner with the print handler, and prints kiosk tickets: a committed
+ * `ticket.created` from a kiosk with a printer queues a print job; any queued print job wakes the runner.
+ */
+export function startJobs(db: Db, events: EventBus, now: () => number, options: JobsOptions = {}): { runner: JobRunner; stop(): Promise<void> } {
+  const printing: PrintingOptions = { ...DEFAULT_PRINTING_OPTIONS, ...options.printing };
+  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing }) }, options.runner);
+  const unsubscribe = events.subscribe((event) => {
+    // Any path that issues a ticket from a kiosk (ticket, appointment check-in) prints: the kiosk is found from the device.
+    if (event.kind === 'ticket' && event.event === 'ticket.created') {
+      printIssuedTicket({ db, events }, { tenantId: event.tenantId, ticket: event.ticket }, now());
+    } else if (event.kind === 'print-job' && (event.job.status === 'pending' || (event.job.status === 'waiting' && event.job.attempts === 0))) {
+      runner.nudge();
+    }
+  });
+  runner.start();
+  return {
+    runner,
+    async stop() {
+      unsubscribe();
+      await runner.stop();
+    },
+  };
+}
