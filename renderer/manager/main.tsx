@@ -1,3 +1,14 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nProvider } from '../shared/i18n.tsx';
+import { App } from './app.tsx';
+import { dictionary } from './i18n.ts';
+import './manager.css';
 
-createRoot(document.getElementById('root')!).render(<main><h1>SmartQueue</h1></main>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider dictionary={dictionary}>
+      <App />
+    </I18nProvider>
+  </StrictMode>,
+);
