@@ -33,13 +33,19 @@ const VOICES: Readonly<Record<VoiceLanguage, Voice>> = {
 };
 
 type ESpeakModule = { FS: { readFile(path: string): Uint8Array } };
+// Node has WebAssembly; the repository's TypeScript lib (ES2023, no DOM) does not declare it.
+type WasmModule = object;
+type WasmInstance = object;
+const Wasm = (globalThis as unknown as {
+  WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule>; instantiate(module: WasmModule, imports: object): Promise<WasmInstance> };
+}).WebAssembly;
 type ESpeakFactory = (options: Record<string, unknown>) => Promise<ESpeakModule>;
 
 const require = createRequire(import.meta.url);
 const distDir = join(require.resolve('espeak-ng/package.json'), '..', 'dist');
 const { default: ESpeakNg } = (await import(join(distDir, 'espeak-ng.js'))) as { default: ESpeakFactory };
 // Compiled once: each clip then only instantiates it (about 0.3 s instead of 1 s).
-const wasm = await WebAssembly.compile(readFileSync(join(distDir, 'espeak-ng.wasm')));
+const wasm = await Wasm.compile(readFileSync(join(distDir, 'espeak-ng.wasm')));
 
 async function synthesise(voice: string, text: string): Promise<Uint8Array> {
   const errors: string[] = [];
@@ -47,8 +53,8 @@ async function synthesise(voice: string, text: string): Promise<Uint8Array> {
     arguments: ['-v', voice, '-s', String(SPEED), '-w', '/clip.wav', text],
     print: () => undefined,
     printErr: (line: string) => errors.push(line),
-    instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-      void WebAssembly.instantiate(wasm, imports).then((instance) => done(instance, wasm));
+    instantiateWasm: (imports: object, done: (instance: WasmInstance, module: WasmModule) => void) => {
+      void Wasm.instantiate(wasm, imports).then((instance) => done(instance, wasm));
       return {};
     },
   });

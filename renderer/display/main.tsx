@@ -1,3 +1,14 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nProvider } from '../shared/i18n.tsx';
+import { DisplayApp } from './display-app.tsx';
+import { dictionary } from './i18n.ts';
+import './display.css';
 
-createRoot(document.getElementById('root')!).render(<main><h1>SmartQueue</h1></main>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider dictionary={dictionary} storageKey="smartqueue.display.lang">
+      <DisplayApp />
+    </I18nProvider>
+  </StrictMode>,
+);
