@@ -3,6 +3,7 @@ import { useI18n } from '../shared/i18n.tsx';
 import { Badge } from '../shared/ui.tsx';
 import type { Explanation, Ticket } from './desk-state.ts';
 import { ticketStatusLabel } from './errors.ts';
+import { CallSeen } from './call-seen.tsx';
 import type { AgentKey } from './i18n.ts';
 import { SHORTCUTS, type ShortcutId } from './shortcuts.ts';
 
@@ -109,6 +110,7 @@ export function TicketPanel({ ticket, explanation, actions, busy, onRun }: Reado
             </div>
             <ServiceTimer ticket={ticket} />
           </div>
+          <CallSeen ticket={ticket} />
           {explanation && <ExplanationView explanation={explanation} />}
         </>
       )}

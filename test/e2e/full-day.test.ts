@@ -75,6 +75,10 @@ describe('a full day in miniature', { timeout: 120_000 }, () => {
     expect(heard[0]!.type).toBe('audio/wav');
     await screenshot(tv.page, 'day-2-display-calling');
 
+    // The desk confirms a screen showed and announced the call.
+    await expect.poll(() => desk.page.getByTestId('call-seen').getAttribute('data-state'), { timeout: 20_000 }).toBe('shown');
+    expect(await desk.page.getByTestId('call-seen').textContent()).toContain('Salle d’attente');
+
     // The phone says it is the customer's turn, at which counter.
     await expect.poll(() => phone.page.getByRole('alert').textContent(), { timeout: 5_000 }).toContain('Guichet 1');
     await screenshot(phone.page, 'day-3-phone-your-turn');
