@@ -161,4 +161,20 @@ describe('manager console: audit log, roles, sessions and accessibility', () => 
     expect(await page.getByRole('dialog').count()).toBe(0);
     await context.close();
   });
+
+  it.each(['en', 'ar'] as const)('passes an axe WCAG 2.1 AA scan of every section in %s', async (lang) => {
+    const { context, page } = await newPage(browser, 'desk');
+    await page.addInitScript((l) => localStorage.setItem('smartqueue.lang', l), lang);
+    await signIn(page, t.url, d.adminEmail, ADMIN_PASSWORD);
+    expect(await page.evaluate(() => document.documentElement.dir)).toBe(lang === 'ar' ? 'rtl' : 'ltr');
+    for (const [section] of SECTIONS) {
+      await page.evaluate((name) => { window.location.hash = `#/${name}`; }, section);
+      await page.locator(`nav.mg-nav a[href="#/${section}"][aria-current="page"]`).waitFor();
+      await page.locator('.mg-section table, .mg-section .mg-kpis, .mg-section form').first().waitFor();
+      const violations = await axeScan(page);
+      expect(violations, `${section} (${lang}): ${describeViolations(violations)}`).toEqual([]);
+      if (['queues', 'devices'].includes(section)) await screenshot(page, `manager-${section}-${lang}`);
+    }
+    await context.close();
+  });
 });
