@@ -1,5 +1,5 @@
 import { qb, type Db } from '../db/sqlite.ts';
-import { queueEtas, toTicketDto, waitingSummary } from '../db/repositories/tickets.repository.ts';
+import { newcomerEta, queueEtas, toTicketDto, waitingSummary } from '../db/repositories/tickets.repository.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -92,7 +92,10 @@ function writeTicket(db: Db, caller: Caller, input: IssueTicketInput): TicketDto
   };
   db.run(qb.insertInto('ticket').values(row));
   // The ETA promised at issuance is kept on the ticket (reports compare it with the real wait).
-  const eta = queueEtas(db, queue.id, now).etas.get(row.id as TicketId);
+  // Walk-ins are placed by counting (no sort of the whole line); an appointment takes the full ordering.
+  const eta = row.appointment_at === null
+    ? newcomerEta(db, queue.id, row, now)
+    : queueEtas(db, queue.id, now).etas.get(row.id as TicketId);
   if (eta) {
     row.eta_seconds = eta.etaSeconds;
     row.eta_p90_seconds = eta.etaP90Seconds;

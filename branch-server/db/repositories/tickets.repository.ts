@@ -4,8 +4,8 @@ import type { TicketRow } from '../tables/ticket.table.ts';
 import type { QueueRow } from '../tables/queue.table.ts';
 import type { PublicTicketDto, TicketDto } from '../../contract/tickets.contract.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { etaForQueue, percentile, type TicketEta } from '../../domain/eta.ts';
-import { DEFAULT_POLICY_CONFIG, orderWaiting, type QueueSnapshot, type WaitingTicket } from '../../domain/queue-policies.ts';
+import { estimateEta, etaForQueue, percentile, type EtaModel, type TicketEta } from '../../domain/eta.ts';
+import { DEFAULT_POLICY_CONFIG, orderWaiting, type PolicyConfig, type QueueSnapshot, type WaitingTicket } from '../../domain/queue-policies.ts';
 import type { QueueId, TicketId } from '../../domain/ids.ts';
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -90,26 +90,71 @@ export function activeAgentCount(db: Db, queueId: string): number {
 export type QueueEtas = Readonly<{ ordered: readonly WaitingTicket[]; etas: Map<TicketId, TicketEta> }>;
 
 /** Live order, positions and ETAs of a queue's waiting tickets (refreshed on every change). */
-export function queueEtas(db: Db, queueId: string, now: number): QueueEtas {
-  const queue = db.first(
+type QueueWithService = QueueRow & { sla_seconds: number; default_service_seconds: number };
+
+function queueWithService(db: Db, queueId: string): QueueWithService | undefined {
+  return db.first(
     qb.selectFrom('queue').innerJoin('service', 'service.id', 'queue.service_id')
       .selectAll('queue').select(['service.sla_seconds', 'service.default_service_seconds'])
       .where('queue.id', '=', queueId),
   );
+}
+
+/** What an ETA of this queue is made of: agents serving it and its recent service times. */
+function etaModel(db: Db, queue: QueueWithService): EtaModel {
+  return {
+    activeAgents: activeAgentCount(db, queue.id),
+    ewmaServiceSeconds: queue.ewma_service_seconds,
+    p90ServiceSeconds: percentile(parseSamples(queue.service_samples), 90),
+    defaultServiceSeconds: queue.default_service_seconds,
+  };
+}
+
+export function queueEtas(db: Db, queueId: string, now: number): QueueEtas {
+  const queue = queueWithService(db, queueId);
   if (!queue) return { ordered: [], etas: new Map() };
   const waiting = loadWaiting(db, [queueId]);
   const ranked = orderWaiting(toQueueSnapshot(queue, queue.sla_seconds), waiting, DEFAULT_POLICY_CONFIG, now);
   // Appointments not yet due are not callable; they are listed after the callable ones.
   const callable = new Set(ranked.map((r) => r.ticket.id));
   const ordered = [...ranked.map((r) => r.ticket), ...waiting.filter((w) => !callable.has(w.id)).sort((a, b) => (a.appointmentAt ?? 0) - (b.appointmentAt ?? 0))];
-  const samples = parseSamples(queue.service_samples);
-  const etas = etaForQueue(ordered.map((t) => t.id), {
-    activeAgents: activeAgentCount(db, queueId),
-    ewmaServiceSeconds: queue.ewma_service_seconds,
-    p90ServiceSeconds: percentile(samples, 90),
-    defaultServiceSeconds: queue.default_service_seconds,
-  });
-  return { ordered, etas };
+  return { ordered, etas: etaForQueue(ordered.map((t) => t.id), etaModel(db, queue)) };
+}
+
+/**
+ * The place a walk-in ticket issued right now takes in its queue, counted in SQL instead of sorting
+ * the whole line (the morning rush issues into long queues). It has waited nothing and is the newest,
+ * so ahead of it are: due appointments; under `fifo` every walk-in; under `priority` every walk-in
+ * whose aged priority is at least its own; under `sla` the walk-ins near their SLA, then the others
+ * by aged priority. **Important**: this must agree with `orderWaiting` in domain/queue-policies.ts;
+ * a property test compares the two.
+ */
+export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonly<{ id: string; priority: number }>, config: PolicyConfig, now: number): number {
+  const agingMs = config.agingSeconds * 1000;
+  const nearMs = queue.algorithm === 'sla' && queue.slaSeconds > 0 ? config.slaNearRatio * queue.slaSeconds * 1000 : null;
+  const rankByPriority = queue.algorithm !== 'fifo';
+  const row = db.raw<{ due: number; ahead: number }>(
+    `SELECT
+       coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
+       coalesce(sum(appointment_at IS NULL AND (
+         (? IS NOT NULL AND max(0, ? - created_at) >= ?)
+         OR NOT ? OR priority + CAST(max(0, ? - created_at) / ? AS INTEGER) >= ?
+       )), 0) AS ahead
+     FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
+    now + config.appointmentEarlySeconds * 1000,
+    nearMs, now, nearMs ?? 0,
+    rankByPriority ? 1 : 0, now, agingMs, newcomer.priority,
+    queue.id, newcomer.id,
+  )[0];
+  return (row?.due ?? 0) + (row?.ahead ?? 0) + 1;
+}
+
+/** Position and ETA of a walk-in just issued into `queueId`. */
+export function newcomerEta(db: Db, queueId: string, newcomer: Readonly<{ id: string; priority: number }>, now: number): TicketEta | undefined {
+  const queue = queueWithService(db, queueId);
+  if (!queue) return undefined;
+  const position = newcomerPosition(db, toQueueSnapshot(queue, queue.sla_seconds), newcomer, DEFAULT_POLICY_CONFIG, now);
+  return { position, ahead: position - 1, ...estimateEta({ positionAhead: position - 1, ...etaModel(db, queue) }) };
 }
 
 export function parseSamples(text: string): number[] {
