@@ -384,7 +384,7 @@ async function wsBench(s: Session): Promise<void> {
         figures.rss_mb_5000_ws = rssMb(s.server.pid);
         log(`  server RSS with ${open} ws clients: ${fmt(figures.rss_mb_5000_ws, 1)} MiB`);
       }
-      details.push(`ws ${size}: agent press → event at the clients p50 ${fmt(percentile(fromPress, 50), 0)} ms, p99 ${fmt(percentile(fromPress, 99), 0)} ms; call-next answered in p50 ${fmt(percentile(callMs, 50), 0)} ms, p99 ${fmt(percentile(callMs, 99), 0)} ms (the HTTP answer is sent after the fan-out)`);
+      details.push(`ws ${size}: agent press → event at the clients p50 ${fmt(percentile(fromPress, 50), 0)} ms, p99 ${fmt(percentile(fromPress, 99), 0)} ms; call-next answered in p50 ${fmt(percentile(callMs, 50), 0)} ms, p99 ${fmt(percentile(callMs, 99), 0)} ms`);
       if (missing > 0) details.push(`ws ${size}: ${missing} expected deliveries did not arrive within 5 s (counted out of the p99)`);
     }
   } finally {
