@@ -30,7 +30,7 @@ describe('realtime display channel', () => {
     const key = insertDevice(t, d, 'display', displayId);
 
     const { probe, snapshot } = await WsProbe.connect(displayUrl(displayId, { device_key: key }));
-    expect(DisplayChannelMessage.parse(snapshot)).toBeTruthy();
+    expect(() => DisplayChannelMessage.parse(snapshot)).not.toThrow();
     expect(snapshot).toMatchObject({ type: 'connection', seq: 0, display: { id: displayId, name: 'Hall TV', type: 'main', queue_ids: [queueA] } });
     expect(snapshot.queues).toEqual([{ id: queueA, name: d.demo.queues[0]!.name, prefix: 'A', status: 'open', waiting_count: 1 }]);
     expect(snapshot.recent_calls).toEqual([expect.objectContaining({ ticket_id: called.id, number: called.number, counter: 'Guichet 1', recall_count: 0 })]);
@@ -51,7 +51,7 @@ describe('realtime display channel', () => {
     // The first test left one ticket waiting in A: it is the one called first.
     const picked = await api.callNext(d.agentTokens[0]!, queueA);
     const call = await probe.next();
-    expect(DisplayChannelMessage.parse(call)).toBeTruthy();
+    expect(() => DisplayChannelMessage.parse(call)).not.toThrow();
     expect(call).toMatchObject({
       type: 'ticket_called', event: 'ticket.called', seq: snapshot.seq + 2, ticket_id: picked.id, number: picked.number,
       counter: 'Guichet 1', queue_id: queueA, queue_name: d.demo.queues[0]!.name, recall_count: 0, status: 'appele',
