@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentStatus, IsoDateTime, NullableIso, QueueStatus, TicketStatus } from './common.ts';
+import { PrinterAlert } from './printing.contract.ts';
 import { PublicTicketDto, TicketDto } from './tickets.contract.ts';
 
 /**
@@ -108,7 +109,15 @@ export const QueueEtasMessage = z.object({
   waiting: z.array(WaitingEta),
 });
 
-export const QueueChannelMessage = z.union([QueueSnapshotMessage, QueueTicketEventMessage, QueueEtasMessage, PongMessage, ErrorMessage]);
+/** A printer serving a kiosk of this queue needs staff (paper out, cover open…), or recovered. Staff channels only. */
+export const QueuePrinterAlertMessage = z.object({
+  event: z.literal('printer.alert'),
+  seq: Seq,
+  queue_id: z.string(),
+  alert: PrinterAlert,
+});
+
+export const QueueChannelMessage = z.union([QueueSnapshotMessage, QueueTicketEventMessage, QueueEtasMessage, QueuePrinterAlertMessage, PongMessage, ErrorMessage]);
 export type QueueChannelMessage = z.infer<typeof QueueChannelMessage>;
 
 // ─── agents channel: /ws/tenants/{slug}/agents/{agent_id}/ (agent_id = the user id) ─────────────

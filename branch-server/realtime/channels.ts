@@ -114,6 +114,30 @@ export class ChannelRegistry {
       case 'display-refresh':
         this.#onDisplayRefresh(event.displayId);
         break;
+      case 'printer-alert':
+        this.#onPrinterAlert(event);
+        break;
+    }
+  }
+
+  /** Staff watching the queues of the kiosks a printer serves hear about it (agent desks, manager board). */
+  #onPrinterAlert(event: Extract<DomainEvent, { kind: 'printer-alert' }>): void {
+    const { kiosk_ids: kioskIds } = event.alert;
+    if (kioskIds.length === 0) return;
+    const rows = this.#db.raw<{ queue_ids: string }>(
+      `SELECT queue_ids FROM kiosk WHERE tenant_id = ? AND id IN (${kioskIds.map(() => '?').join(', ')})`, event.tenantId, ...kioskIds,
+    );
+    const queueIds = new Set<string>();
+    for (const row of rows) {
+      try {
+        for (const id of JSON.parse(row.queue_ids) as unknown[]) if (typeof id === 'string') queueIds.add(id);
+      } catch {
+        // an unreadable list names no queue
+      }
+    }
+    for (const queueId of queueIds) {
+      const staff = this.#channels.get(`queue:${queueId}`);
+      if (staff) this.#broadcast(staff, (seq) => ({ event: 'printer.alert', seq, queue_id: queueId, alert: event.alert }));
     }
   }
 

@@ -267,6 +267,16 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
                 <Button tone="secondary" onClick={toggleBreak} disabled={busy}>{t('backToWork')}</Button>
               </div>
             )}
+            {desk.printerAlerts.map((alert) => (
+              <div key={alert.printer_id} className={`sq-banner sq-banner--${alert.blocking ? 'danger' : 'warn'} desk-notice`}
+                role={alert.blocking ? 'alert' : 'status'} data-testid="printer-alert" data-condition={alert.condition}>
+                <span>
+                  {t('printerAlert', { printer: alert.printer_name, condition: t(`printer_${alert.condition === 'recovered' ? 'status-unknown' : alert.condition}`) })}
+                  {alert.blocking && alert.ticket_number ? ` ${t('printerTicketOnScreen', { number: alert.ticket_number })}` : ''}
+                </span>
+                <button type="button" className="desk-notice__x" aria-label={t('dismiss')} onClick={() => desk.dismissPrinterAlert(alert.printer_id)}>×</button>
+              </div>
+            ))}
             {notice && (
               <div className={`sq-banner sq-banner--${notice.tone} desk-notice`} role={notice.tone === 'danger' ? 'alert' : 'status'} data-testid="notice">
                 <span>{notice.text}</span>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import type { z } from 'zod';
 import type { AgentDto, AgentStatusDto } from '../../branch-server/contract/members.contract.ts';
+import type { PrinterAlert } from '../../branch-server/contract/printing.contract.ts';
 import type { QueueDto } from '../../branch-server/contract/queues.contract.ts';
 import type { AgentChannelMessage, QueueChannelMessage, WaitingEta } from '../../branch-server/contract/realtime.contract.ts';
 import type { TicketDto } from '../../branch-server/contract/tickets.contract.ts';
@@ -83,6 +84,8 @@ export function useDesk(session: Session) {
   const [tickets, dispatch] = useReducer(ticketsReducer, new Map() as Tickets);
   const [explanations, setExplanations] = useState<ReadonlyMap<string, Explanation>>(new Map());
   const [live, setLive] = useState<Readonly<Record<string, LiveState>>>({});
+  /** The latest alert of each printer of the agent's queues' kiosks; a recovery clears it. */
+  const [printerAlerts, setPrinterAlerts] = useState<ReadonlyMap<string, PrinterAlert>>(new Map());
 
   const reload = useCallback(async () => {
     try {
@@ -117,7 +120,15 @@ export function useDesk(session: Session) {
         if (!('event' in message)) return;
         if (message.event === 'queue.snapshot') dispatch({ type: 'snapshot', queueId, tickets: message.tickets });
         else if (message.event === 'queue.etas') dispatch({ type: 'etas', queueId, waiting: message.waiting });
-        else {
+        else if (message.event === 'printer.alert') {
+          const { alert } = message;
+          setPrinterAlerts((prev) => {
+            const next = new Map(prev);
+            if (alert.condition === 'recovered') next.delete(alert.printer_id);
+            else next.set(alert.printer_id, alert);
+            return next;
+          });
+        } else if (message.event.startsWith('ticket.')) {
           dispatch({ type: 'upsert', ticket: message.ticket });
           if (message.event === 'ticket.called' && message.ticket.agent === userId && message.explanation) {
             const explanation = message.explanation as Explanation;
@@ -166,6 +177,12 @@ export function useDesk(session: Session) {
 
   return {
     load, reload, queues, status, setStatus, ...views, explanations, explain, upsert, setProfile,
+    printerAlerts: [...printerAlerts.values()],
+    dismissPrinterAlert: (printerId: string) => setPrinterAlerts((prev) => {
+      const next = new Map(prev);
+      next.delete(printerId);
+      return next;
+    }),
     live: combineLive(live),
   };
 }

@@ -4,6 +4,8 @@ import type { PrinterAlert } from '../../../branch-server/contract/printing.cont
 import { printedLines, printedQrCodes, tokenize } from '../../helpers/escpos-tokenizer.ts';
 import { startFakePrinter, type FakePrinter } from '../../helpers/fake-printer.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
+import { QueueChannelMessage } from '../../../branch-server/contract/realtime.contract.ts';
+import { WsProbe, wsUrl } from '../realtime/ws-probe.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
 
 let t: TestServer;
@@ -177,6 +179,25 @@ describe('printing kiosk tickets end to end (fake TCP 9100 printer)', () => {
     expect(lines).toContain(ticket.number);
     const all = await t.api('GET', `/api/v1/tenants/${d.slug}/tickets/?queue=${d.demo.queues[2]!.id}`, { token: d.adminToken });
     expect(all.body.results.filter((r: { number: string }) => r.number === ticket.number)).toHaveLength(1);
+  });
+
+  it("tells the staff watching the kiosk's queues over their queue channel, then that the printer recovered", async () => {
+    const fake = await fakePrinter('paper-out');
+    const printerId = await addPrinter(fake, { name: 'Borne hall' });
+    const { key } = await kioskOn(printerId);
+    const { probe: staff } = await WsProbe.connect(wsUrl(t.url, `/ws/tenants/${d.slug}/queues/${d.demo.queues[0]!.id}/`, { token: d.agentTokens[0]! }));
+    try {
+      const ticket = await issueFromKiosk(key, 0);
+      const message = await staff.next((m) => m.event === 'printer.alert', 5_000);
+      expect(QueueChannelMessage.parse(message)).toMatchObject({
+        event: 'printer.alert', queue_id: d.demo.queues[0]!.id,
+        alert: { condition: 'paper-out', blocking: true, printer_name: 'Borne hall', ticket_number: ticket.number },
+      });
+      fake.setState('ok');
+      await staff.next((m) => m.event === 'printer.alert' && m.alert.condition === 'recovered', 5_000);
+    } finally {
+      await staff.close();
+    }
   });
 
   it('prints with a warning when paper is near its end, and records "status unknown" for a printer that does not answer', async () => {
