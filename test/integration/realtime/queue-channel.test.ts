@@ -26,7 +26,7 @@ describe('realtime queue channel', () => {
     await api.callNext(d.agentTokens[2]!, queueC);
 
     const { probe, snapshot } = await open(queueC);
-    expect(QueueChannelMessage.parse(snapshot)).toBeTruthy();
+    expect(() => QueueChannelMessage.parse(snapshot)).not.toThrow();
     expect(snapshot).toMatchObject({ event: 'queue.snapshot', seq: 0, queue_id: queueC, queue_name: d.demo.queues[2]!.name, queue_status: 'open' });
     expect(snapshot.tickets.map((x: any) => [x.number, x.status, x.position])).toEqual([
       [second.number, 'en_attente', 1],
@@ -78,14 +78,15 @@ describe('realtime queue channel', () => {
     }
     expect(seen.map((m) => [m.event, m.ticket_id, m.status])).toEqual(expected);
     for (const m of seen) {
-      expect(QueueChannelMessage.parse(m)).toBeTruthy();
+      expect(() => QueueChannelMessage.parse(m)).not.toThrow();
       expect(m.queue_id).toBe(queueA);
       expect(m.ticket.id).toBe(m.ticket_id);
       expect(m.ticket.status).toBe(m.status);
       expect(m.number).toBe(m.ticket.number);
     }
     expect(seen[1].counter).toBe('Guichet 1');
-    expect(seen[1].explanation).toBeTruthy();
+    // The call carries why the engine chose it: queue A is FIFO.
+    expect(seen[1].explanation).toMatchObject({ policy: 'fifo', queueId: queueA, reason: expect.stringMatching(/first in line/i) });
     expect(seen[2].ticket.recall_count).toBe(1);
     expect(seen[11].explanation).toEqual({ target_queue_id: queueB, new_ticket_id: transferred.id });
 
