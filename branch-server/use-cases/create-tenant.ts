@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { qb, type Db } from '../db/sqlite.ts';
 import { appendAudit, SYSTEM_ACTOR, type Actor } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
@@ -43,7 +44,8 @@ const DEMO_SERVICES = [
 export async function createTenant(db: Db, input: CreateTenantInput, now: number, actor: Actor = SYSTEM_ACTOR): Promise<CreatedTenant> {
   const email = input.adminEmail.trim().toLowerCase();
   const adminHash = await hashPassword(input.adminPassword);
-  const agentPasswords = input.withDemoData ? [1, 2, 3].map((n) => `agent${n}-${input.slug}`) : [];
+  // Random like the admin's: the appliance listens on the LAN, a guessable demo login is an open door.
+  const agentPasswords = input.withDemoData ? [1, 2, 3].map(() => randomBytes(9).toString('base64url')) : [];
   const agentHashes = await Promise.all(agentPasswords.map(hashPassword));
 
   return db.tx(() => {
