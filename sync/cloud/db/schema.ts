@@ -13,7 +13,7 @@ export interface TenantTable {
   id: string; name: string; slug: string; plan: Generated<string>; locale: Generated<string>; timezone: Generated<string>;
   data_retention_days: Generated<number>; is_active: Generated<Flag>; created_at: number; updated_at: number;
 }
-export interface TenantFeedCounterTable { tenant_id: string; value: Generated<number> }
+export interface TenantFeedCounterTable { tenant_id: string; value: Generated<number>; pruned_through: Generated<number> }
 export interface ChangeFeedTable {
   tenant_id: string; seq: number; entity: string; entity_id: string; op: 'upsert' | 'delete'; data: Json; created_at: number;
 }

@@ -21,7 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // so feed numbers are handed out in commit order, unlike a sequence.
   await sql`CREATE TABLE tenant_feed_counter (
     tenant_id uuid PRIMARY KEY REFERENCES tenant(id),
-    value bigint NOT NULL DEFAULT 0
+    value bigint NOT NULL DEFAULT 0,
+    -- Feed rows up to here have been pruned: an older cursor must take a snapshot.
+    pruned_through bigint NOT NULL DEFAULT 0
   )`.execute(db);
 
   await sql`CREATE TABLE change_feed (
