@@ -65,7 +65,8 @@ export function applyCustomerEdit(
     ),
     deleted: edit.deleted ? { hq: fromHq ? 1 : 0, hlc: edit.hlc, origin } : null,
   };
-  return state ? joinCustomers(state, incoming) : incoming;
+  // Joining with itself normalises a first write that is a delete (no values survive a delete).
+  return joinCustomers(state ?? incoming, incoming, edit.id);
 }
 
 /**
