@@ -99,3 +99,71 @@ describe('sync API', () => {
     expect(res.body.code).toBe('protocol-unsupported');
   });
 });
+
+describe('sync API security', () => {
+  async function enrolledDevice(tenant: SeededCloudTenant, siteId = tenant.siteId): Promise<RawDevice> {
+    const device = new RawDevice(cloud.url);
+    await device.enroll(await enrollmentToken(cloud, tenant.tenantId, siteId));
+    await device.signIn();
+    return device;
+  }
+
+  it("refuses rows naming another branch's site or rewriting another branch's ticket, and writes nothing for them", async () => {
+    const { createCloudSite } = await import('../../../sync/cloud/use-cases/tenants.ts');
+    const secondSite = await createCloudSite(cloud.deps, acme.tenantId, { name: 'Second', slug: `second-${Date.now()}` });
+    const here = await enrolledDevice(acme);
+    const there = await enrolledDevice(acme, secondSite);
+    const theirs = ticketRow(acme.tenantId, secondSite);
+    expect((await there.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket', theirs)]))).body.applied).toBe(1);
+
+    const hijack = { ...theirs, site_id: acme.siteId, status: 'clos' };
+    const wrongSite = ticketRow(acme.tenantId, secondSite);
+    const res = await here.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket', hijack), outbox(2, 'ticket', wrongSite)]));
+    expect(res.body.applied).toBe(0);
+    expect(res.body.rejected.map((r: { error: string }) => r.error)).toEqual([
+      expect.stringContaining('another branch'),
+      expect.stringContaining("not this branch's site"),
+    ]);
+    const stored = await cloud.db.db.selectFrom('ticket').select(['status', 'device_id']).where('id', '=', theirs.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'en_attente', device_id: there.deviceId });
+    const dead = await cloud.db.db.selectFrom('sync_dead_letter').select('seq').where('device_id', '=', here.deviceId).orderBy('seq').execute();
+    expect(dead.map((d) => d.seq)).toEqual([1, 2]);
+  });
+
+  it("refuses an event whose id another tenant already holds, without touching that tenant's row", async () => {
+    const bank = await seedCloudTenant(cloud, `bank-${Date.now()}`);
+    const mine = await enrolledDevice(acme);
+    const theirs = await enrolledDevice(bank);
+    const ticket = ticketRow(bank.tenantId, bank.siteId);
+    const event = { id: uuidv7(), tenant_id: bank.tenantId, ticket_id: ticket.id, type: 'created', to_status: 'en_attente', created_at: Date.now() };
+    await theirs.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket', ticket), outbox(2, 'ticket_event', event)]));
+
+    const copy = { ...event, tenant_id: acme.tenantId, type: 'forged' };
+    const res = await mine.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket_event', copy)]));
+    expect(res.body.rejected).toEqual([expect.objectContaining({ seq: 1, error: expect.stringContaining('another tenant') })]);
+    const stored = await cloud.db.db.selectFrom('ticket_event').select(['tenant_id', 'type']).where('id', '=', event.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ tenant_id: bank.tenantId, type: 'created' });
+  });
+
+  it('locks out a revoked branch at its next request, and its device token cannot be refreshed', async () => {
+    const { revokeDevice } = await import('../../../sync/cloud/use-cases/enrollment.ts');
+    const device = await enrolledDevice(acme);
+    expect(await revokeDevice(cloud.deps, acme.tenantId, device.deviceId)).toBe(true);
+    const push = await device.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket', ticketRow(acme.tenantId, acme.siteId))]));
+    expect(push.status).toBe(401);
+    expect(push.body.code).toBe('device-revoked');
+    const again = await device.signIn();
+    expect(again.status).toBe(401);
+    const rows = await cloud.db.db.selectFrom('ticket').select('id').where('device_id', '=', device.deviceId).execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('refuses a challenge signed by another key', async () => {
+    const device = await enrolledDevice(acme);
+    const impostor = new RawDevice(cloud.url);
+    impostor.deviceId = device.deviceId;
+    const res = await impostor.signIn();
+    expect(res.status).toBe(401);
+    expect(res.body.code).toBe('token-invalid');
+  });
+});
