@@ -7,6 +7,7 @@ import { createCloudApp } from './http/app.ts';
 import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
 import { cloudRoutes } from './http/routes/index.ts';
 import { createCloudTokens } from './http/tokens.ts';
+import { startMaintenance } from './use-cases/maintenance.ts';
 
 export type CloudStartOptions = CloudDbOptions & Readonly<{
   port?: number;
@@ -53,6 +54,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     ...(options.faults ? { faults: options.faults } : {}),
   };
   const app = createCloudApp(deps, cloudRoutes(), options.extend);
+  const stopMaintenance = startMaintenance(deps);
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -67,12 +69,14 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     port,
     deps,
     kill() {
+      stopMaintenance();
       server.close();
       server.closeAllConnections();
     },
     async close() {
       if (closed) return;
       closed = true;
+      stopMaintenance();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.cloud) await cloud.close();

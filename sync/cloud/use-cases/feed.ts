@@ -37,3 +37,19 @@ export async function feedHead(trx: CloudTx, tenantId: string): Promise<{ value:
   const row = await trx.selectFrom('tenant_feed_counter').select(['value', 'pruned_through']).where('tenant_id', '=', tenantId).executeTakeFirst();
   return { value: row?.value ?? 0, prunedThrough: row?.pruned_through ?? 0 };
 }
+
+/**
+ * Drops feed rows older than the retention, keeping the newest row per tenant so the head stays
+ * readable. A branch whose cursor falls behind the pruned part is told to take a snapshot (410).
+ */
+export async function pruneFeed(trx: CloudTx, tenantId: string, olderThan: number): Promise<number> {
+  const head = await trx.selectFrom('tenant_feed_counter').select('value').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirst();
+  if (!head) return 0;
+  const doomed = await trx.selectFrom('change_feed').select((eb) => eb.fn.max('seq').as('through'))
+    .where('tenant_id', '=', tenantId).where('created_at', '<', olderThan).where('seq', '<', head.value).executeTakeFirst();
+  const through = Number(doomed?.through ?? 0);
+  if (through === 0) return 0;
+  const deleted = await trx.deleteFrom('change_feed').where('tenant_id', '=', tenantId).where('seq', '<=', through).executeTakeFirst();
+  await trx.updateTable('tenant_feed_counter').set({ pruned_through: through }).where('tenant_id', '=', tenantId).execute();
+  return Number(deleted.numDeletedRows);
+}

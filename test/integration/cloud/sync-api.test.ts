@@ -167,3 +167,27 @@ describe('sync API security', () => {
     expect(res.body.code).toBe('token-invalid');
   });
 });
+
+describe('change feed retention', () => {
+  it('sends a branch whose cursor fell behind the pruned feed to a snapshot, which has every live row', async () => {
+    const { pruneFeeds } = await import('../../../sync/cloud/use-cases/maintenance.ts');
+    const { createCloudSite } = await import('../../../sync/cloud/use-cases/tenants.ts');
+    const tenant = await seedCloudTenant(cloud, `pruned-${Date.now()}`);
+    const device = new RawDevice(cloud.url);
+    await device.enroll(await enrollmentToken(cloud, tenant.tenantId, tenant.siteId));
+    await device.signIn();
+    const siteB = await createCloudSite(cloud.deps, tenant.tenantId, { name: 'B', slug: 'b' });
+
+    await pruneFeeds({ ...cloud.deps, now: () => Date.now() + cloud.deps.config.feedRetentionMs + 60_000 });
+    const stale = await device.call('GET', '/sync/v1/pull?cursor=0');
+    expect(stale.status).toBe(410);
+    expect(stale.body.code).toBe('snapshot-required');
+
+    const sites = await device.call('GET', '/sync/v1/snapshot?entity=site');
+    expect(sites.status).toBe(200);
+    expect(sites.body.rows.map((r: { id: string }) => r.id).sort()).toEqual([tenant.siteId, siteB].sort());
+    const head = await device.call('GET', `/sync/v1/pull?cursor=${sites.body.as_of}`);
+    expect(head.status).toBe(200);
+    expect(head.body.changes).toEqual([]);
+  });
+});
