@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { LoginRateLimiter, type LoginLimits } from '../../branch-server/http/rate-limit.ts';
 import { openCloudDb, type CloudDb, type CloudDbOptions } from './db/database.ts';
 import { createCloudApp } from './http/app.ts';
 import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
@@ -17,6 +18,7 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   /** Use an already open database (tests that restart the HTTP side on the same data). */
   cloud?: CloudDb;
   config?: Partial<Omit<CloudConfig, 'epoch'>>;
+  loginLimits?: LoginLimits;
   /** Mounts extra routes (the HQ dashboard's static files). */
   extend?: (app: Express) => void;
 }>;
@@ -51,6 +53,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
       feedRetentionMs: 90 * 24 * 3600 * 1000,
       ...options.config,
     },
+    loginLimiter: new LoginRateLimiter(options.loginLimits),
     ...(options.faults ? { faults: options.faults } : {}),
   };
   const app = createCloudApp(deps, cloudRoutes(), options.extend);

@@ -49,7 +49,7 @@ export interface NotificationTemplateTable {
 }
 export interface AuthSessionTable {
   id: string; user_id: string; refresh_hash: string; user_agent: Generated<string>; ip: Generated<string>;
-  created_at: number; expires_at: number; revoked_at: number | null;
+  created_at: number; expires_at: number; revoked_at: number | null; previous_refresh_hash: string | null; refreshed_at: number | null;
 }
 export interface EnrollmentTokenTable {
   id: string; tenant_id: string; site_id: string; token_hash: string; created_by: string | null; created_at: number;

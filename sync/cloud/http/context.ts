@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { LoginRateLimiter } from '../../../branch-server/http/rate-limit.ts';
 import type {
   CloudBodyOf, CloudParamsOf, CloudQueryOf, CloudResponseOf, CloudRouteDef,
 } from '../../protocol/cloud-route.ts';
@@ -21,6 +22,8 @@ export type CloudDeps = Readonly<{
   now: () => number;
   tokens: CloudTokens;
   config: CloudConfig;
+  /** Failed HQ sign-ins per account and address (per process, like the branch's). */
+  loginLimiter: LoginRateLimiter;
   /** Lets tests inject faults at named points of a push (crash, delay); a no-op in production. */
   faults?: CloudFaults;
 }>;
