@@ -196,6 +196,10 @@ async function activeAdmins(trx: CloudTx, tenantId: string): Promise<number> {
  * another tenant would change that tenant's data, so it is refused.
  */
 async function assertOnlyHere(deps: CloudDeps, tenantId: string, userId: string): Promise<void> {
+  // Not a member here: 404, and nothing said about other tenants.
+  const here = await deps.cloud.db.selectFrom('tenant_membership').select('id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!here) throw new DomainError('not-found', 'Member not found.');
   const elsewhere = await deps.cloud.db.selectFrom('tenant_membership').select('id')
     .where('user_id', '=', userId).where('tenant_id', '!=', tenantId).executeTakeFirst();
   if (elsewhere) {
