@@ -62,9 +62,10 @@ export async function enrollDevice(deps: CloudDeps, input: EnrollRequest): Promi
 export async function issueChallenge(deps: CloudDeps, deviceId: string): Promise<{ nonce: string; expires_in: number }> {
   const now = deps.now();
   const device = await deps.cloud.db.selectFrom('device').select(['id', 'revoked_at']).where('id', '=', deviceId).executeTakeFirst();
-  // Same answer for unknown and revoked devices until they try to sign in: no probing of device ids.
+  // Same answer for unknown, revoked and live devices: no probing of device ids. A revoked device
+  // gets a real nonce so that, once it proves it holds its key, it is told it was revoked.
   const nonce = randomBytes(24).toString('base64url');
-  if (device && device.revoked_at === null) {
+  if (device) {
     await deps.cloud.db.deleteFrom('device_challenge').where('device_id', '=', deviceId).where('expires_at', '<', now).execute();
     await deps.cloud.db.insertInto('device_challenge').values({ nonce, device_id: deviceId, expires_at: now + CHALLENGE_TTL_MS }).execute();
   }
@@ -83,9 +84,10 @@ export async function issueDeviceToken(
   if (!used || used.expires_at <= now) throw new DomainError('token-invalid', 'This challenge is unknown, used or expired. Ask for a new one.');
   const device = await deps.cloud.db.selectFrom('device').selectAll().where('id', '=', input.device_id).executeTakeFirst();
   if (!device) throw new DomainError('token-invalid', 'Unknown device.');
-  if (device.revoked_at !== null) throw new DomainError('device-revoked', 'This branch has been revoked. Enroll it again.');
   const ok = verify(null, Buffer.from(challengeMessage(device.id, input.nonce)), publicKeyFrom(device.public_key), Buffer.from(input.signature, 'base64url'));
   if (!ok) throw new DomainError('token-invalid', 'The signature does not match this device\'s key.');
+  // Only the key holder learns that the device was revoked.
+  if (device.revoked_at !== null) throw new DomainError('device-revoked', 'This branch has been revoked. Enroll it again.');
   await deps.cloud.db.updateTable('device').set({ last_seen_at: now }).where('id', '=', device.id).execute();
   const accessToken = await deps.tokens.sign({ typ: 'device', deviceId: device.id, tenantId: device.tenant_id, siteId: device.site_id }, now);
   return { access_token: accessToken, expires_in: deps.tokens.deviceTtlSeconds, epoch: deps.config.epoch, server_time: now };
