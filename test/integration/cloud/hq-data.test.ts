@@ -32,7 +32,7 @@ class Branch {
     return this;
   }
 
-  async push(entity: string, payloads: { id: string }[]): Promise<void> {
+  async push(entity: string, payloads: ({ id: string } & Record<string, unknown>)[]): Promise<void> {
     const rows = payloads.map((payload) => ({
       seq: ++this.seq, mutation_id: uuidv7(), entity, entity_id: payload.id, op: 'insert', payload, created_at: DAY,
     }));
