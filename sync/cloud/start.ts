@@ -40,22 +40,7 @@ export const CLOUD_VERSION = '0.1.0';
  */
 export async function startCloud(options: CloudStartOptions): Promise<RunningCloud> {
   const cloud = options.cloud ?? await openCloudDb(options);
-  const meta = await loadOrCreateMeta(cloud);
-  const deps: CloudDeps = {
-    cloud,
-    now: options.now ?? Date.now,
-    tokens: createCloudTokens(Buffer.from(meta.jwtSecret, 'base64url')),
-    config: {
-      epoch: meta.epoch,
-      version: CLOUD_VERSION,
-      refreshTtlSeconds: 7 * 24 * 3600,
-      enrollTokenTtlSeconds: 7 * 24 * 3600,
-      feedRetentionMs: 90 * 24 * 3600 * 1000,
-      ...options.config,
-    },
-    loginLimiter: new LoginRateLimiter(options.loginLimits),
-    ...(options.faults ? { faults: options.faults } : {}),
-  };
+  const deps = await cloudDeps(cloud, options);
   const app = createCloudApp(deps, cloudRoutes(), options.extend);
   const stopMaintenance = startMaintenance(deps);
   const server = createServer(app);
@@ -84,6 +69,29 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.cloud) await cloud.close();
     },
+  };
+}
+
+/**
+ * What every use-case needs, from an open database: the shared secret and epoch (made on first use),
+ * the clock and the configuration. The CLIs use it too, so they act exactly as the API does.
+ */
+export async function cloudDeps(cloud: CloudDb, options: Omit<CloudStartOptions, 'cloud'> = {}): Promise<CloudDeps> {
+  const meta = await loadOrCreateMeta(cloud);
+  return {
+    cloud,
+    now: options.now ?? Date.now,
+    tokens: createCloudTokens(Buffer.from(meta.jwtSecret, 'base64url')),
+    config: {
+      epoch: meta.epoch,
+      version: CLOUD_VERSION,
+      refreshTtlSeconds: 7 * 24 * 3600,
+      enrollTokenTtlSeconds: 7 * 24 * 3600,
+      feedRetentionMs: 90 * 24 * 3600 * 1000,
+      ...options.config,
+    },
+    loginLimiter: new LoginRateLimiter(options.loginLimits),
+    ...(options.faults ? { faults: options.faults } : {}),
   };
 }
 
