@@ -29,6 +29,10 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
     defer(scope, entity, '', data, 'snapshot row without an id');
     return;
   }
+  if (entity === 'customer' && typeof data['merged_into'] === 'string') {
+    redirectCustomer(scope, id, data['merged_into']);
+    return;
+  }
   upsertReference(scope, entity, id, data);
   scope.db.run(qb.insertInto('sync_snapshot_seen').values({ entity, id }).onConflict((oc) => oc.doNothing()));
 }
@@ -37,7 +41,8 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
  * A complete snapshot is the whole truth: the tenant's reference rows it did not contain are gone
  * from the cloud. They are deactivated, never deleted (tickets and history refer to them): sites,
  * services, memberships, users and templates become inactive, queues closed, skills removed.
- * Customers are left alone: one missing from the snapshot may be a local one not uploaded yet.
+ * Customers merged away are redirected (the snapshot carries a stub for each); one missing from the
+ * snapshot with nothing pending in the outbox was forgotten at the cloud and is forgotten here.
  */
 export function finishSnapshot(scope: ApplyScope): void {
   const { db, tenantId, now } = scope;
@@ -52,7 +57,19 @@ export function finishSnapshot(scope: ApplyScope): void {
     AND id IN (SELECT user_id FROM tenant_membership WHERE tenant_id = ?)
     AND NOT EXISTS (SELECT 1 FROM tenant_membership m WHERE m.user_id = user.id AND m.tenant_id != ? AND m.is_active = 1)`, now, tenantId, tenantId);
   run(`DELETE FROM agent_queue WHERE tenant_id = ? AND user_id ${unseen('agent_queues')}`, tenantId);
+  // A customer the cloud has acknowledged (nothing of it left in the outbox) yet did not send is gone
+  // there (forgotten): it goes here too. One with pending edits is new or changed here, not gone.
+  const gone = db.sqlite.prepare(`SELECT id FROM customer WHERE tenant_id = ? AND id ${unseen('customer')}
+    AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'customer' AND o.entity_id = customer.id)`).pluck().all(tenantId) as string[];
+  for (const id of gone) forgetCustomerLocally(scope, id);
   run('DELETE FROM sync_snapshot_seen');
+  endSessionsOfInactiveUsers(scope);
+}
+
+/** A user who is no longer active here is signed out at once (their refresh token stops working too). */
+function endSessionsOfInactiveUsers(scope: ApplyScope): void {
+  scope.db.sqlite.prepare(`UPDATE auth_session SET revoked_at = ? WHERE revoked_at IS NULL
+    AND user_id IN (SELECT id FROM user WHERE is_active = 0)`).run(scope.now);
 }
 
 function parse<E extends ReferenceEntity>(scope: ApplyScope, entity: E, id: string, data: Record<string, unknown>): ReferenceRow<E> | null {
@@ -93,7 +110,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
         data_retention_days: r.data_retention_days, is_active: r.is_active, updated_at: r.updated_at,
       };
       db.run(qb.insertInto('tenant').values({ id: r.id, ...columns, created_at: r.created_at })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: r.created_at })));
       return;
     }
     case 'site': {
@@ -102,7 +119,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       db.sqlite.prepare(`UPDATE site SET slug = slug || '-' || substr(id, 1, 8) WHERE tenant_id = ? AND slug = ? AND id != ?`).run(r.tenant_id, r.slug, r.id);
       const { id: siteId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('site').values({ id: siteId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
       return;
     }
     case 'service': {
@@ -110,7 +127,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       if (!r) return;
       const { id: serviceId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('service').values({ id: serviceId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
       return;
     }
     case 'queue': {
@@ -123,7 +140,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       // The queue's measured service times (ewma_service_seconds, service_samples) stay local.
       const { id: queueId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('queue').values({ id: queueId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
       return;
     }
     case 'user': {
@@ -137,7 +154,8 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       }
       const { id: userId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('user').values({ id: userId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
+      if (clash || r.is_active === 0) endSessionsOfInactiveUsers(scope);
       return;
     }
     case 'tenant_membership': {
@@ -151,7 +169,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       db.run(qb.deleteFrom('tenant_membership').where('tenant_id', '=', r.tenant_id).where('user_id', '=', r.user_id).where('id', '!=', r.id));
       const { id: membershipId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('tenant_membership').values({ id: membershipId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
       if (r.role === 'agent') ensureAgentProfile(scope, r.user_id);
       return;
     }
@@ -176,7 +194,7 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
         .where('channel', '=', r.channel).where('language', '=', r.language).where('id', '!=', r.id));
       const { id: templateId, created_at: createdAt, ...columns } = r;
       db.run(qb.insertInto('notification_template').values({ id: templateId, ...columns, created_at: createdAt })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
       return;
     }
     case 'customer': {
@@ -215,7 +233,7 @@ function upsertCustomer(scope: ApplyScope, r: ReferenceRow<'customer'>): void {
   }
   const columns = { ...(values as Omit<ReferenceRow<'customer'>, 'id' | 'tenant_id' | 'created_at' | 'updated_at' | 'hlc'>), updated_at: r.updated_at };
   db.run(qb.insertInto('customer').values({ id: r.id, tenant_id: r.tenant_id, created_at: r.created_at, ...columns })
-    .onConflict((oc) => oc.column('id').doUpdateSet(columns)));
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: r.created_at })));
 }
 
 const DEACTIVATE: Partial<Record<ReferenceEntity, string>> = {
@@ -243,6 +261,7 @@ function applyDelete(scope: ApplyScope, entity: ReferenceEntity, id: string, dat
   }
   const statement = DEACTIVATE[entity];
   if (statement) db.sqlite.prepare(statement).run(now, id);
+  if (entity === 'user') endSessionsOfInactiveUsers(scope);
 }
 
 /**

@@ -27,12 +27,15 @@ export async function pullChanges(
       .where('tenant_id', '=', device.tenantId).where('seq', '>', query.cursor)
       .orderBy('seq').limit(limit + 1).execute();
     await trx.updateTable('device').set({ last_pull_at: now, last_seen_at: now }).where('id', '=', device.deviceId).execute();
-    return rows;
+    const siteQueues = rows.some((r) => r.entity === 'agent_queues')
+      ? new Set((await trx.selectFrom('queue').select('id').where('site_id', '=', device.siteId).execute()).map((q) => q.id))
+      : new Set<string>();
+    return { rows, siteQueues };
   });
-  const hasMore = page.length > limit;
-  const changes = (hasMore ? page.slice(0, limit) : page).map((r) => ({
+  const hasMore = page.rows.length > limit;
+  const changes = (hasMore ? page.rows.slice(0, limit) : page.rows).map((r) => forThisSite(device, {
     seq: r.seq, entity: r.entity as ReferenceEntity, entity_id: r.entity_id, op: r.op, data: r.data,
-  } satisfies Change));
+  }, page.siteQueues));
   return {
     changes,
     cursor: changes.length > 0 ? changes[changes.length - 1]!.seq : query.cursor,
@@ -40,6 +43,20 @@ export async function pullChanges(
     epoch: deps.config.epoch,
     server_time: now,
   };
+}
+
+/**
+ * The feed is the tenant's, but a branch serves one site: another site's queue reaches it as a
+ * tombstone (so a queue moved away is withdrawn there), and skills keep only this site's queues.
+ */
+function forThisSite(device: CloudDevice, change: Change, siteQueues: ReadonlySet<string>): Change {
+  if (change.entity === 'queue' && change.op === 'upsert' && change.data['site_id'] !== device.siteId) {
+    return { ...change, op: 'delete', data: {} };
+  }
+  if (change.entity === 'agent_queues' && Array.isArray(change.data['queue_ids'])) {
+    return { ...change, data: { ...change.data, queue_ids: (change.data['queue_ids'] as string[]).filter((id) => siteQueues.has(id)) } };
+  }
+  return change;
 }
 
 export async function readSnapshot(
@@ -52,7 +69,7 @@ export async function readSnapshot(
   return deps.cloud.withTenant(device.tenantId, async (trx) => {
     // Read the head first: every row on this page is at least as new as it.
     const head = await feedHead(trx, device.tenantId);
-    const page = await snapshotPage(trx, device.tenantId, query.entity, query.after, limit);
+    const page = await snapshotPage(trx, device.tenantId, query.entity, query.after, limit, device.siteId);
     return { entity: query.entity, rows: page.rows, next_after: page.lastKey, as_of: head.value, epoch: deps.config.epoch, server_time: now };
   });
 }

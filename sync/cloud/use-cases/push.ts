@@ -123,7 +123,7 @@ async function applyRow(trx: CloudTx, device: CloudDevice, body: PushRequest, ro
     }
     case 'ticket_event': {
       const p = data as typeof data & { ticket_id: string; type: string; created_at: number };
-      await insertOnce(trx, 'ticket_event', payload.id, () => trx.insertInto('ticket_event').values({
+      await insertOnce(trx, 'ticket_event', payload.id, device, () => trx.insertInto('ticket_event').values({
         id: payload.id, ...common, ticket_id: p.ticket_id, type: p.type, created_at: p.created_at, data,
       }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
       return;
@@ -138,7 +138,7 @@ async function applyRow(trx: CloudTx, device: CloudDevice, body: PushRequest, ro
     }
     case 'audit_log': {
       const p = data as typeof data & { action: string; entity: string; entity_id: string; created_at: number; prev_hash: string; hash: string };
-      await insertOnce(trx, 'audit_log', payload.id, () => trx.insertInto('audit_log').values({
+      await insertOnce(trx, 'audit_log', payload.id, device, () => trx.insertInto('audit_log').values({
         id: payload.id, ...common, branch_seq: row.seq, action: p.action, entity: p.entity, entity_id: p.entity_id,
         created_at: p.created_at, prev_hash: p.prev_hash, hash: p.hash, data,
       }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
@@ -167,10 +167,18 @@ async function upsertOwned(table: string, id: string, run: () => Promise<{ id: s
 
 /**
  * Append-only rows: the first write wins and a replay with the same id is a no-op, unless that id is
- * taken by a row this tenant cannot see (row-level security hides it): then the row is refused.
+ * taken by another branch's row, or by a row this tenant cannot see (row-level security hides it):
+ * then the row is refused.
  */
-async function insertOnce(trx: CloudTx, table: 'ticket_event' | 'audit_log', id: string, run: () => Promise<{ id: string } | undefined>): Promise<void> {
+async function insertOnce(
+  trx: CloudTx,
+  table: 'ticket_event' | 'audit_log',
+  id: string,
+  device: CloudDevice,
+  run: () => Promise<{ id: string } | undefined>,
+): Promise<void> {
   if (await run()) return;
-  const visible = await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
-  if (!visible) throw new RowRejected(`${table} ${id} belongs to another tenant.`);
+  const existing = await trx.selectFrom(table).select('device_id').where('id', '=', id).executeTakeFirst();
+  if (!existing) throw new RowRejected(`${table} ${id} belongs to another tenant.`);
+  if (existing.device_id !== device.deviceId) throw new RowRejected(`${table} ${id} belongs to another branch.`);
 }

@@ -54,6 +54,8 @@ export async function snapshotPage(
   entity: ReferenceEntity,
   after: string | undefined,
   limit: number,
+  /** A branch's snapshot: queues (and skills) of its own site only. */
+  siteId?: string,
 ): Promise<{ rows: Record<string, unknown>[]; lastKey: string | null }> {
   const from = after ?? '00000000-0000-0000-0000-000000000000';
   const done = <T extends { id: string }>(rows: T[], map: (r: T) => Record<string, unknown> | null) => ({
@@ -68,7 +70,8 @@ export async function snapshotPage(
     case 'service':
       return done(await trx.selectFrom('service').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from).orderBy('id').limit(limit).execute(), toServiceRef);
     case 'queue':
-      return done(await trx.selectFrom('queue').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from).orderBy('id').limit(limit).execute(), toQueueRef);
+      return done(await trx.selectFrom('queue').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from)
+        .$if(siteId !== undefined, (qb) => qb.where('site_id', '=', siteId!)).orderBy('id').limit(limit).execute(), toQueueRef);
     case 'user':
       return done(
         await trx.selectFrom('app_user').selectAll('app_user')
@@ -82,22 +85,27 @@ export async function snapshotPage(
     case 'agent_queues': {
       const users = await trx.selectFrom('agent_queue').select('user_id').distinct()
         .where('tenant_id', '=', tenantId).where('user_id', '>', from).orderBy('user_id').limit(limit).execute();
-      const rows = await Promise.all(users.map(async ({ user_id }) => ({ id: user_id, ...(await agentQueuesRef(trx, tenantId, user_id)) })));
+      const rows = await Promise.all(users.map(async ({ user_id }) => ({ id: user_id, ...(await agentQueuesRef(trx, tenantId, user_id, siteId)) })));
       return done(rows, ({ id: _id, ...rest }) => rest);
     }
     case 'notification_template':
       return done(await trx.selectFrom('notification_template').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from).orderBy('id').limit(limit).execute(), toTemplateRef);
     case 'customer':
+      // Live customers, and a redirect stub for each duplicate merged away: a branch holding the
+      // duplicate learns where it went even though the feed row saying so is older than the snapshot.
       return done(
-        await trx.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId).where('merged_into', 'is', null)
-          .where('deleted', 'is', null).where('id', '>', from).orderBy('id').limit(limit).execute(),
-        toCustomerRef,
+        await trx.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId)
+          .where((eb) => eb.or([eb('merged_into', 'is not', null), eb('deleted', 'is', null)]))
+          .where('id', '>', from).orderBy('id').limit(limit).execute(),
+        (r) => (r.merged_into ? { id: r.id, tenant_id: r.tenant_id, merged_into: r.merged_into } : toCustomerRef(r)),
       );
   }
 }
 
-export async function agentQueuesRef(trx: CloudTx, tenantId: string, userId: string): Promise<ReferenceRow<'agent_queues'>> {
-  const rows = await trx.selectFrom('agent_queue').select('queue_id').where('tenant_id', '=', tenantId).where('user_id', '=', userId)
-    .orderBy('queue_id').execute();
+export async function agentQueuesRef(trx: CloudTx, tenantId: string, userId: string, siteId?: string): Promise<ReferenceRow<'agent_queues'>> {
+  const rows = await trx.selectFrom('agent_queue').innerJoin('queue', 'queue.id', 'agent_queue.queue_id').select('agent_queue.queue_id')
+    .where('agent_queue.tenant_id', '=', tenantId).where('agent_queue.user_id', '=', userId)
+    .$if(siteId !== undefined, (qb) => qb.where('queue.site_id', '=', siteId!))
+    .orderBy('agent_queue.queue_id').execute();
   return { tenant_id: tenantId, user_id: userId, queue_ids: rows.map((r) => r.queue_id) };
 }
