@@ -43,12 +43,6 @@ export async function expectConverged(cloud: CloudDb, tenantId: string, branches
     for (const table of BRANCH_TABLES) {
       const local = branch.db.sqlite.prepare(`SELECT * FROM ${table} WHERE tenant_id = ?`).all(tenantId) as Record<string, unknown>[];
       const remote = await cloud.db.selectFrom(table).select(['id', 'data']).where('device_id', '=', branch.deviceId).execute();
-      if (remote.length !== local.length) {
-        const dead = await cloud.db.selectFrom('sync_dead_letter').selectAll().where('device_id', '=', branch.deviceId).execute();
-        const have = new Set(remote.map((r) => r.id));
-        console.log('MISSING', JSON.stringify(local.filter((r) => !have.has(String(r['id']))).map((r) => [r['action'], r['seq'], r['created_at']])));
-        console.log('DEBUG', table, JSON.stringify(dead).slice(0, 2000), JSON.stringify(branch.db.sqlite.prepare('SELECT * FROM sync_rejected').all()).slice(0, 1000));
-      }
       expect(remote.length, `${branch.name}: ${table} rows in the cloud`).toBe(local.length);
       const byId = new Map(remote.map((r) => [r.id, r.data]));
       for (const row of local) {
