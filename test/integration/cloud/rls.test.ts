@@ -80,8 +80,8 @@ const UNFILTERED = ['SELECT * FROM ticket', 'SELECT * FROM customer', 'SELECT * 
 
 describe('row-level security', () => {
   it(`the application role ${process.env['DATABASE_URL'] ? '(a real sq_app login on the PostgreSQL server)' : '(SET ROLE sq_app on PGlite)'} cannot bypass it`, async () => {
-    const [[role]] = await appSession()(null, ["SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'sq_app'"]);
-    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    const [roles] = await appSession()(null, ["SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'sq_app'"]);
+    expect(roles).toEqual([{ rolsuper: false, rolbypassrls: false }]);
   });
 
   it('a query without a tenant filter sees only the tenant set in app.tenant_id', async () => {
