@@ -11,7 +11,6 @@ import type { CloudDeps } from '../http/context.ts';
 import { iso, isoOrNull } from './dto.ts';
 import { createEnrollmentToken } from './enrollment.ts';
 import { feedHead } from './feed.ts';
-import { invalidReference } from './queues.ts';
 
 type TokenView = Omit<EnrollmentTokenTable, 'token_hash'> & { site_name: string };
 export type EnrollTokenView = Readonly<{
@@ -68,9 +67,6 @@ export async function listEnrollTokens(
 export async function createEnrollToken(
   deps: CloudDeps, caller: HqCaller, body: z.infer<typeof CreateEnrollTokenBody>,
 ): Promise<EnrollTokenView & { token: string }> {
-  const site = await deps.cloud.withTenant(caller.tenantId, (trx) => trx.selectFrom('site').select('id')
-    .where('tenant_id', '=', caller.tenantId).where('id', '=', body.site).executeTakeFirst());
-  if (!site) throw invalidReference('site', 'unknown site');
   const created = await createEnrollmentToken(deps, {
     tenantId: caller.tenantId, siteId: body.site, createdBy: caller.userId,
     ...(body.ttl_hours !== undefined ? { ttlSeconds: body.ttl_hours * 3600 } : {}),
