@@ -16,7 +16,16 @@ import type { CloudFaults } from '../../sync/cloud/http/context.ts';
 import { applyCustomerChange } from '../../sync/cloud/use-cases/customers.ts';
 import { formatHlc } from '../../sync/protocol/hlc.ts';
 import type { TestCloud } from './cloud.ts';
-import { enrollmentToken } from './cloud.ts';
+
+/** Where a simulated branch syncs to: a cloud's URL, and (when this process can read its database) the feed head. */
+export type SimTarget = Readonly<{ url: string; feedHead?: (tenantId: string) => Promise<number> }>;
+
+export function targetOf(cloud: TestCloud): SimTarget {
+  return {
+    url: cloud.url,
+    feedHead: async (tenantId) => (await cloud.db.db.selectFrom('tenant_feed_counter').select('value').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).value,
+  };
+}
 
 /** A small seeded PRNG (mulberry32): one seed replays a whole run. */
 export function rng(seed: number): () => number {
@@ -118,13 +127,13 @@ export class SimBranch {
   crashAt: string | null = null;
   crashes = 0;
 
-  private constructor(readonly name: string, file: string, readonly cloud: TestCloud, readonly random: () => number) {
+  private constructor(readonly name: string, file: string, readonly cloud: SimTarget, readonly random: () => number) {
     this.db = new Db(openSqlite(file));
     this.network = new FaultyTransport(httpTransport(cloud.url, { timeoutMs: 10_000, schemaVersion: SCHEMA_VERSION }), random, { ...HEALTHY });
     this.restart();
   }
 
-  static async create(name: string, cloud: TestCloud, random: () => number): Promise<SimBranch> {
+  static async create(name: string, cloud: SimTarget, random: () => number): Promise<SimBranch> {
     const dir = mkdtempSync(join(tmpdir(), `sq-sim-${name}-`));
     const file = join(dir, 'branch.sqlite');
     await newBranchDatabase(file);
@@ -156,17 +165,19 @@ export class SimBranch {
     });
   }
 
-  async enroll(tenantId: string, siteId: string): Promise<void> {
-    const result = await this.client.enroll(await enrollmentToken(this.cloud, tenantId, siteId));
+  async enroll(token: string): Promise<void> {
+    const result = await this.client.enroll(token);
     this.deviceId = result.device_id;
     this.tenantId = result.tenant.id;
     this.siteId = result.site.id;
   }
 
+  lastCycle: { pushed: number; pulled: number } | null = null;
+
   /** One sync cycle; a simulated crash restarts the client, a network failure is just a failure. */
   async sync(): Promise<'ok' | 'failed' | 'crashed'> {
     try {
-      await this.client.syncOnce();
+      this.lastCycle = await this.client.syncOnce();
       return 'ok';
     } catch (error) {
       if (isCrash(error)) {
@@ -248,7 +259,8 @@ export function isCrash(error: unknown): boolean {
 
 /**
  * Heals every fault and syncs every branch until all is quiet: every outbox empty and every branch's
- * feed cursor at the cloud's head (a branch's push can add feed rows for the others: merges).
+ * feed cursor at the cloud's head (a branch's push can add feed rows for the others: merges). When
+ * the cloud's database is not readable here, quiet is a whole round that moved nothing either way.
  */
 export async function healAndDrain(branches: readonly SimBranch[], maxRounds = 12): Promise<void> {
   for (const b of branches) {
@@ -256,15 +268,23 @@ export async function healAndDrain(branches: readonly SimBranch[], maxRounds = 1
     b.crashAt = null;
   }
   for (const b of branches) await b.network.settle();
+  const tenantId = branches[0]!.tenantId;
+  const feedHead = branches[0]!.cloud.feedHead;
   for (let round = 0; round < maxRounds; round += 1) {
+    let moved = false;
     for (const b of branches) {
       const outcome = await b.sync();
       if (outcome !== 'ok') throw new Error(`${b.name}: sync still failing after healing: ${b.client.status().last_error ?? outcome}`);
+      if ((b.lastCycle?.pushed ?? 0) > 0 || (b.lastCycle?.pulled ?? 0) > 0) moved = true;
     }
-    const tenantId = branches[0]!.tenantId;
-    const head = await branches[0]!.cloud.db.db.selectFrom('tenant_feed_counter').select('value').where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
-    const quiet = branches.every((b) => b.client.status().outbox_depth === 0 && Number(b.db.sqlite.prepare(`SELECT value FROM sync_state WHERE key = 'cursor'`).pluck().get()) === head.value);
-    if (quiet) return;
+    const drained = branches.every((b) => b.client.status().outbox_depth === 0);
+    if (feedHead) {
+      const head = await feedHead(tenantId);
+      const cursor = (b: SimBranch) => Number(b.db.sqlite.prepare(`SELECT value FROM sync_state WHERE key = 'cursor'`).pluck().get());
+      if (drained && branches.every((b) => cursor(b) === head)) return;
+    } else if (drained && !moved) {
+      return;
+    }
   }
   throw new Error('branches did not converge');
 }

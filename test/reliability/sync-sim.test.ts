@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_FAULT_POINTS } from '../../sync/client/sync-client.ts';
-import { seedCloudTenant, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
+import { enrollmentToken, seedCloudTenant, startTestCloud, type TestCloud } from '../helpers/cloud.ts';
 import { expectConverged, seedCloudQueues } from '../helpers/sync-oracle.ts';
-import { CloudCrashes, HEALTHY, healAndDrain, hqEditsCustomer, rng, SimBranch } from '../helpers/sync-sim.ts';
+import { CloudCrashes, HEALTHY, healAndDrain, hqEditsCustomer, rng, SimBranch, targetOf } from '../helpers/sync-sim.ts';
 
 /**
  * The deterministic simulation of issue 6: three branches and HQ, one seed driving network faults,
@@ -27,8 +27,8 @@ beforeAll(async () => {
     const { createCloudSite } = await import('../../sync/cloud/use-cases/tenants.ts');
     const siteId = name === 'dakar' ? tenant.siteId : await createCloudSite(cloud.deps, tenantId, { name, slug: name });
     if (name !== 'dakar') await seedCloudQueues(cloud.deps, tenantId, siteId);
-    const branch = await SimBranch.create(name, cloud, random);
-    await branch.enroll(tenantId, siteId);
+    const branch = await SimBranch.create(name, targetOf(cloud), random);
+    await branch.enroll(await enrollmentToken(cloud, tenantId, siteId));
     branches.push(branch);
   }
   await healAndDrain(branches);
