@@ -19,6 +19,8 @@ import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
+import { MIGRATIONS } from './db/migrations/index.ts';
+import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
 
 export type StartOptions = Readonly<{
   dataDir: string;
@@ -34,6 +36,8 @@ export type StartOptions = Readonly<{
   now?: () => number;
   /** Job runner and printing timings (defaults in jobs/runner.ts and jobs/print-job.ts). */
   jobs?: JobsOptions;
+  /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
+  sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName'>;
 }>;
 
 export type RunningServer = Readonly<{
@@ -59,19 +63,23 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   }
   const db = new Db(sqlite);
   const events = new EventBus();
+  const now = options.now ?? Date.now;
+  const version = readAppVersion();
+  const sync = new BranchSync({ db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync });
   const deps: AppDeps = {
     db,
-    now: options.now ?? Date.now,
+    now,
     events,
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
     issuer: new TicketIssuer({ db, events }),
+    sync,
     config: {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
       pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
       dataDir: options.dataDir,
-      version: readAppVersion(),
+      version,
     },
   };
   const app = createApp(deps, allRoutes(), (express, routes) => {
@@ -90,6 +98,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
   });
+  sync.start();
   const { port } = server.address() as AddressInfo;
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 
@@ -101,6 +110,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     events,
     close() {
       closing ??= (async () => {
+        sync.stop();
         detachEtaRefresher();
         await jobs.stop();
         await realtime.close();

@@ -78,6 +78,8 @@ export type SyncStatus = Readonly<{
   rejected_count: number;
   deferred_count: number;
   last_error: string | null;
+  /** SyncFailure codes: unreachable, device-revoked, http-503, sync-gap, stuck… (for translated messages). */
+  last_error_code: string | null;
   syncing: boolean;
 }>;
 
@@ -131,7 +133,7 @@ export class SyncClient {
   #access: { token: string; expiresAt: number } | null = null;
   #cloudEpoch: string | null = null;
   #state: SyncState;
-  #lastError: string | null = null;
+  #lastError: { code: string; message: string } | null = null;
   #pullLag: number | null = null;
   #drainTotal: number | null = null;
   #inFlight: Promise<SyncCycleResult> | null = null;
@@ -183,7 +185,7 @@ export class SyncClient {
         },
       });
       const t1 = this.#now();
-      if (res.status !== 201) throw failureOf(res, 'enroll');
+      if (res.status !== 201) throw refusal(res, 'enroll');
       const enrolled = parseBody(EnrollResponse, res.body, 'enroll');
       const now = this.#now();
       const result = rekeyForEnrollment(this.#db, {
@@ -218,7 +220,7 @@ export class SyncClient {
       return { device_id: enrolled.device_id, tenant: ref(enrolled.tenant), site: ref(enrolled.site), rekeyed_rows: result.rows };
     } catch (error) {
       this.#state = previous === 'enrolling' ? 'not_enrolled' : previous;
-      this.#lastError = messageOf(error);
+      this.#lastError = failureOf(error);
       throw error;
     }
   }
@@ -251,8 +253,10 @@ export class SyncClient {
       return { ...push, ...pull };
     } catch (error) {
       if (!(error instanceof Abandoned) && !cycle.abandoned) {
+        // A backlog is "draining" only while uploads succeed; the next successful push starts the bar again.
+        this.#drainTotal = null;
         this.#state = error instanceof SyncFailure ? (error.code === 'not-enrolled' ? 'not_enrolled' : error.kind) : 'error';
-        this.#lastError = messageOf(error);
+        this.#lastError = failureOf(error);
       }
       throw error;
     }
@@ -279,13 +283,13 @@ export class SyncClient {
     if (!deviceId || !der) throw new SyncFailure('error', 'not-enrolled', 'This branch is not enrolled with a cloud.');
     const challenge = await this.#exchange({ method: 'POST', path: '/sync/v1/challenge', body: { device_id: deviceId } });
     this.#check(cycle);
-    if (challenge.status !== 200) throw failureOf(challenge, 'sign-in');
+    if (challenge.status !== 200) throw refusal(challenge, 'sign-in');
     const { nonce } = parseBody(ChallengeResponse, challenge.body, 'challenge');
     const signature = signChallenge(privateKeyFrom(der), deviceId, nonce);
     const started = this.#monotonic();
     const res = await this.#exchange({ method: 'POST', path: '/sync/v1/token', body: { device_id: deviceId, nonce, signature } });
     this.#check(cycle);
-    if (res.status !== 200) throw failureOf(res, 'sign-in');
+    if (res.status !== 200) throw refusal(res, 'sign-in');
     const token = parseBody(TokenResponse, res.body, 'token');
     // Renew at 80 % of the lifetime, timed from before the request (by the monotonic clock).
     this.#access = { token: token.access_token, expiresAt: started + token.expires_in * 800 };
@@ -323,7 +327,6 @@ export class SyncClient {
         return { pushed, duplicates, rejected };
       }
       const { depth, oldestAge } = this.#outboxShape();
-      if (this.#drainTotal === null || depth > this.#drainTotal) this.#drainTotal = depth;
       this.#faults?.at('client:before-push');
       const body: PushRequest = {
         stream_id: this.#streamId(),
@@ -338,12 +341,12 @@ export class SyncClient {
       const t1 = this.#now();
       if (res.status === 409 && codeOf(res.body) === 'sync-gap') {
         const expected = expectedSeqOf(res.body);
-        if (expected === null || expected === lastGap) throw failureOf(res, 'push');
+        if (expected === null || expected === lastGap) throw refusal(res, 'push');
         lastGap = expected;
         from = this.#resumeAfterGap(expected, batch[0]!.seq);
         continue;
       }
-      if (res.status !== 200) throw failureOf(res, 'push');
+      if (res.status !== 200) throw refusal(res, 'push');
       const ack = parseBody(PushResponse, res.body, 'push');
       this.#faults?.at('client:after-push-response');
       this.#check(cycle);
@@ -351,6 +354,8 @@ export class SyncClient {
       const outcome = this.#db.tx(() => this.#commitAck(ack, lastSent, Math.round(ack.server_time - (t0 + t1) / 2)));
       this.#faults?.at('client:after-ack-commit');
       if (outcome === 'restarted') continue;
+      // The bar of a draining backlog: its size when uploads (re)started succeeding.
+      if (this.#drainTotal === null || depth > this.#drainTotal) this.#drainTotal = depth;
       pushed += ack.applied;
       duplicates += ack.duplicates;
       rejected += ack.rejected.length;
@@ -473,7 +478,7 @@ export class SyncClient {
         this.#db.tx(() => this.#beginSnapshot());
         continue;
       }
-      if (res.status !== 200) throw failureOf(res, 'pull');
+      if (res.status !== 200) throw refusal(res, 'pull');
       const page = parseBody(PullResponse, res.body, 'pull');
       this.#faults?.at('client:after-pull-response');
       this.#check(cycle);
@@ -515,7 +520,7 @@ export class SyncClient {
     for (;;) {
       const query = new URLSearchParams({ entity: progress.entity, limit: String(this.#pullLimit), ...(progress.after ? { after: progress.after } : {}) });
       const res = await this.#call(cycle, 'GET', `/sync/v1/snapshot?${query}`);
-      if (res.status !== 200) throw failureOf(res, 'snapshot');
+      if (res.status !== 200) throw refusal(res, 'snapshot');
       const page = parseBody(SnapshotResponse, res.body, 'snapshot');
       this.#faults?.at('client:after-pull-response');
       this.#check(cycle);
@@ -572,7 +577,7 @@ export class SyncClient {
       clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
       app_version: this.#options.appVersion,
     });
-    if (res.status !== 200) throw failureOf(res, 'ack');
+    if (res.status !== 200) throw refusal(res, 'ack');
   }
 
   // ── The loop ──────────────────────────────────────────────────────────────────────────────────
@@ -636,7 +641,7 @@ export class SyncClient {
       this.#abandon();
       this.#failures += 1;
       this.#state = 'offline';
-      this.#lastError = `A sync cycle was stuck for more than ${Math.round(watchdogMs / 1000)} s: abandoned and restarted.`;
+      this.#lastError = { code: 'stuck', message: `A sync cycle was stuck for more than ${Math.round(watchdogMs / 1000)} s: abandoned and restarted.` };
       this.#schedule(this.#backoff());
     }, watchdogMs);
     watchdog.unref?.();
@@ -694,7 +699,8 @@ export class SyncClient {
       clock_offset_ms: getSyncNumber(db, 'clock_offset_ms'),
       rejected_count: count('sync_rejected'),
       deferred_count: count('sync_deferred'),
-      last_error: this.#lastError,
+      last_error: this.#lastError?.message ?? null,
+      last_error_code: this.#lastError?.code ?? null,
       syncing: this.#inFlight !== null,
     };
   }
@@ -722,12 +728,16 @@ function expectedSeqOf(body: unknown): number | null {
   return typeof seq === 'number' && Number.isInteger(seq) ? seq : null;
 }
 
+function failureOf(error: unknown): { code: string; message: string } {
+  return { code: error instanceof SyncFailure ? error.code : 'internal', message: messageOf(error) };
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** An answer that is not the success expected: offline for the cloud's own trouble, error otherwise. */
-function failureOf(res: SyncResponse, step: string): SyncFailure {
+function refusal(res: SyncResponse, step: string): SyncFailure {
   const body = res.body as { error?: unknown; detail?: unknown } | null;
   const said = typeof body?.error === 'string' ? body.error : typeof body?.detail === 'string' ? body.detail : typeof res.body === 'string' ? res.body : '';
   const code = codeOf(res.body) ?? `http-${res.status}`;

@@ -38,6 +38,8 @@ import { printingRoutes } from '../../contract/printing.contract.ts';
 import { printingHandlers } from './printing.routes.ts';
 import { displayAckRoutes } from '../../contract/display-acks.contract.ts';
 import { displayAckHandlers } from './display-acks.routes.ts';
+import { syncRoutes } from '../../contract/sync.contract.ts';
+import { syncHandlers } from './sync.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -65,5 +67,6 @@ export function allRoutes(): Bound[] {
     // A factory: each app gets its own pairing-attempt throttle.
     ...bind(deviceRoutes, deviceHandlers()),
     ...bind(notificationRoutes, notificationHandlers),
+    ...bind(syncRoutes, syncHandlers),
   ];
 }
