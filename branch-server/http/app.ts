@@ -4,6 +4,7 @@ import type { RouteDef } from '../contract/route.ts';
 import { DomainError } from '../domain/errors.ts';
 import { hasScope } from '../domain/rbac.ts';
 import type { Actor } from '../db/repositories/audit.repository.ts';
+import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import type { AppDeps, Ctx, Handler } from './context.ts';
 import { describeZodError, errorHandler } from './errors.ts';
 import {
@@ -113,6 +114,9 @@ async function handle(deps: AppDeps, route: Bound, req: Request, res: Response):
     ? ANONYMOUS
     : await resolvePrincipal(deps.db, deps.tokens, parseAuthorization(req.get('authorization')), now);
   const { tenant, membership } = authorize(deps, def, principal, typeof req.params['slug'] === 'string' ? req.params['slug'] : undefined);
+  if (def.hqOwned && tenant && tenant.id === getSyncState(deps.db, 'tenant_id')) {
+    throw new DomainError('conflict', 'This branch is managed by HQ: make this change in the HQ console; it reaches the branch with the next sync.');
+  }
 
   const params = parseOr404(def.params, req.params);
   const query = parseInput(def.query, declaredOnly(def.query, req.query ?? {}), 'query');

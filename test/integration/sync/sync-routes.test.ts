@@ -92,6 +92,16 @@ describe('sync status and enrollment routes', () => {
     expect(arrived).toEqual({ number: ticket.body.number });
     expect(Date.now() - issued).toBeLessThan(5_000);
 
+    // Reference data is HQ's now: changing it here is refused (the feed would overwrite it); the
+    // branch's other, unsynced tenant keeps its own settings.
+    const service = await t.api('POST', '/api/v1/tenants/acme/queues/services/', { token, body: { name: 'Local idea' } });
+    expect(service.status).toBe(409);
+    expect(service.body.error).toMatch(/managed by HQ/);
+    const rename = await t.api('PATCH', `/api/v1/tenants/acme/queues/${queueId}/`, { token, body: { name: 'Renamed here' } });
+    expect(rename.status).toBe(409);
+    expect(t.server.deps.db.sqlite.prepare('SELECT name FROM queue WHERE id = ?').pluck().get(queueId)).toBe('Queue A');
+    expect((await t.api('POST', '/api/v1/tenants/other-bank/queues/services/', { token: other.adminToken, body: { name: 'Still local' } })).status).toBe(201);
+
     // Now the branch speaks for acme: the other local tenant's admin is not one of its members.
     expect((await status(other.adminToken)).status).toBe(403);
     const again = await enroll(token, { cloud_url: cloud.url, token: await enrollmentToken(cloud, acme.tenantId, acme.siteId) });
