@@ -1,4 +1,5 @@
 import { appendAudit, GENESIS_HASH, hashAuditRow, type Actor } from '../../branch-server/db/repositories/audit.repository.ts';
+import { getSyncState } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import type { AuditLogRow } from '../../branch-server/db/tables/audit-log.table.ts';
 import { DomainError } from '../../branch-server/domain/errors.ts';
@@ -20,8 +21,8 @@ export type RekeyInput = Readonly<{
 export type RekeyResult = Readonly<{ fromTenantId: string | null; fromSiteId: string | null; oldChainHead: string; rows: number }>;
 
 /**
- * Makes the branch's data the cloud's tenant and site: the local tenant (the first one, normally the
- * demo tenant) takes the cloud tenant's id, slug and name, its first site the cloud site's id, in
+ * Makes the branch's data the cloud's tenant and site: the local tenant (the one enrolled before, or
+ * the first one, normally the demo tenant) takes the cloud tenant's id, slug and name, its first site the cloud site's id, in
  * every column of every table (foreign keys, JSON payloads of pending outbox rows and jobs, audit
  * details): a UUID is unique, so replacing its text is exact. History stays and is uploaded under
  * the new ids. The audit chain hashes tenant_id, so it is recomputed in seq order (its append-only
@@ -35,10 +36,15 @@ export function rekeyForEnrollment(db: Db, input: RekeyInput): RekeyResult {
   sqlite.pragma('foreign_keys = OFF');
   try {
     return db.tx(() => {
-      const from = sqlite.prepare('SELECT id FROM tenant ORDER BY created_at, id LIMIT 1').get() as { id: string } | undefined;
-      const fromSite = from
-        ? sqlite.prepare('SELECT id FROM site WHERE tenant_id = ? ORDER BY created_at, id LIMIT 1').get(from.id) as { id: string } | undefined
-        : undefined;
+      // Enrolled before (HQ revoked this branch, it enrolls again): the tenant and site it synced as.
+      // Otherwise the branch's first tenant and its first site.
+      const enrolledTenant = getSyncState(db, 'tenant_id');
+      const enrolledSite = getSyncState(db, 'site_id');
+      const from = (enrolledTenant ? sqlite.prepare('SELECT id FROM tenant WHERE id = ?').get(enrolledTenant) : undefined) as { id: string } | undefined
+        ?? sqlite.prepare('SELECT id FROM tenant ORDER BY created_at, id LIMIT 1').get() as { id: string } | undefined;
+      const fromSite = !from ? undefined
+        : (enrolledSite ? sqlite.prepare('SELECT id FROM site WHERE id = ? AND tenant_id = ?').get(enrolledSite, from.id) : undefined) as { id: string } | undefined
+          ?? sqlite.prepare('SELECT id FROM site WHERE tenant_id = ? ORDER BY created_at, id LIMIT 1').get(from.id) as { id: string } | undefined;
       const oldChainHead = (sqlite.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? GENESIS_HASH;
       let rows = 0;
 

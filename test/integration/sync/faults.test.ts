@@ -95,7 +95,7 @@ describe('failures the manager must see', () => {
     await syncClient(db, cloud).syncOnce();
   });
 
-  it('stops with a clear error when HQ revokes the branch, and uploads nothing more', async () => {
+  it('stops with a clear error when HQ revokes the branch, uploads nothing more, and carries on once enrolled again', async () => {
     await writeBothSides(101);
     const before = await cloudCount(cloud, 'ticket', deviceId);
     expect(await revokeDevice(cloud.deps, acme.tenantId, deviceId)).toBe(true);
@@ -104,5 +104,16 @@ describe('failures the manager must see', () => {
     expect(client.status()).toMatchObject({ state: 'error', last_error: 'HQ has revoked this branch: enroll it again with a new token.' });
     expect(client.status().outbox_depth).toBeGreaterThan(0);
     expect(await cloudCount(cloud, 'ticket', deviceId)).toBe(before);
+
+    // HQ issues a new token: the branch enrolls again as a new device, keeps its data and uploads the rest.
+    const again = await client.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    expect(again.device_id).not.toBe(deviceId);
+    expect(again.tenant.id).toBe(acme.tenantId);
+    await client.syncOnce();
+    expect(client.status()).toMatchObject({ state: 'online', outbox_depth: 0, last_error: null });
+    const inCloud = await cloud.db.db.selectFrom('ticket').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', acme.tenantId).executeTakeFirstOrThrow();
+    expect(Number(inCloud.n)).toBe(localCounts(db).ticket);
+    expect(db.sqlite.prepare('SELECT count(*) FROM tenant').pluck().get()).toBe(1);
+    expect(db.sqlite.prepare(`SELECT count(*) FROM audit_log WHERE action = 'sync.enrolled'`).pluck().get()).toBe(2);
   });
 });
