@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../branch-server/db/sqlite.ts';
+import { MIGRATIONS } from '../../../branch-server/db/migrations/index.ts';
+import { uuidv7 } from '../../../branch-server/ids.ts';
 import { CLIENT_FAULT_POINTS, SyncFailure } from '../../../sync/client/sync-client.ts';
+import { httpTransport, type SyncTransport } from '../../../sync/client/transport.ts';
+import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../../../sync/protocol/version.ts';
 import { revokeDevice } from '../../../sync/cloud/use-cases/enrollment.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { startTestServer, seedDemoTenant, type TestServer } from '../../helpers/server.ts';
@@ -81,6 +85,50 @@ describe('crashes at every point of a cycle', () => {
       await expectConverged(round);
     });
   });
+});
+
+describe('bounded batches and dead letters', () => {
+  it('pushes in batches of at most 500 rows and 1 MiB, dead-letters an invalid row and an oversize one without blocking the rest', async () => {
+    const insert = db.sqlite.prepare(`INSERT INTO sync_outbox (mutation_id, tenant_id, entity, entity_id, op, payload, created_at) VALUES (?, ?, ?, ?, 'insert', ?, ?)`);
+    const now = Date.now();
+    const event = (i: number, padding: number) => {
+      const id = uuidv7(now);
+      return [uuidv7(now), acme.tenantId, 'ticket_event', id, JSON.stringify({
+        id, tenant_id: acme.tenantId, ticket_id: uuidv7(now), type: 'ticket.note', to_status: 'en_attente', created_at: now + i, data: 'x'.repeat(padding),
+      }), now] as const;
+    };
+    db.tx(() => {
+      for (let i = 0; i < 300; i += 1) insert.run(...event(i, 6_000));
+      const bad = uuidv7(now);
+      insert.run(uuidv7(now), acme.tenantId, 'ticket', bad, JSON.stringify({ id: bad, tenant_id: acme.tenantId, number: 'no queue, no site' }), now);
+      insert.run(...event(300, 1_200_000));
+      for (let i = 301; i < 1_000; i += 1) insert.run(...event(i, 10));
+    });
+    const pushes: { rows: number; bytes: number }[] = [];
+    const base = httpTransport(cloud.url, { timeoutMs: 10_000, schemaVersion: Object.keys(MIGRATIONS).length });
+    const recording: SyncTransport = (req) => {
+      if (req.path === '/sync/v1/push') pushes.push({ rows: (req.body as { rows: unknown[] }).rows.length, bytes: Buffer.byteLength(JSON.stringify(req.body)) });
+      return base(req);
+    };
+    const client = syncClient(db, cloud, { transport: recording });
+    const result = await client.syncOnce();
+    expect(result.rejected).toBe(2);
+    expect(pushes.every((p) => p.rows <= MAX_PUSH_ROWS && p.bytes <= MAX_PUSH_BYTES)).toBe(true);
+    expect(pushes.some((p) => p.rows === MAX_PUSH_ROWS)).toBe(true);
+    expect(Math.max(...pushes.map((p) => p.bytes))).toBeGreaterThan(MAX_PUSH_BYTES * 0.9);
+    expect(client.status()).toMatchObject({ outbox_depth: 0, rejected_count: 2 });
+    const rejected = db.sqlite.prepare('SELECT entity, length(payload) AS bytes, error FROM sync_rejected ORDER BY seq').all() as { entity: string; bytes: number; error: string }[];
+    expect(rejected.map((r) => r.entity)).toEqual(['ticket', 'ticket_event']);
+    // The oversize row is kept whole at the branch, for someone to look at.
+    expect(rejected[1]!.bytes).toBeGreaterThan(1_200_000);
+    // Every row of the stream was taken exactly once: applied, or dead-lettered at the cloud too.
+    const written = Number(db.sqlite.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'`).pluck().get());
+    const device = await cloud.db.db.selectFrom('device').select(['last_applied_seq', 'rows_applied', 'rows_rejected']).where('id', '=', deviceId).executeTakeFirstOrThrow();
+    expect({ last: Number(device.last_applied_seq), taken: Number(device.rows_applied) + Number(device.rows_rejected), rejected: Number(device.rows_rejected) })
+      .toEqual({ last: written, taken: written, rejected: 2 });
+    const letters = await cloud.db.db.selectFrom('sync_dead_letter').select('entity').where('device_id', '=', deviceId).orderBy('seq').execute();
+    expect(letters.map((l) => l.entity)).toEqual(['ticket', 'ticket_event']);
+  }, 60_000);
 });
 
 describe('failures the manager must see', () => {
