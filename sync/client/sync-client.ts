@@ -131,6 +131,8 @@ export class SyncClient {
   readonly #options: SyncClientOptions;
 
   #access: { token: string; expiresAt: number } | null = null;
+  /** Wall-clock times around the last answered request (for the clock offset at its midpoint). */
+  #lastExchange = { sent: 0, received: 0 };
   #cloudEpoch: string | null = null;
   #state: SyncState;
   #lastError: { code: string; message: string } | null = null;
@@ -262,6 +264,14 @@ export class SyncClient {
     }
   }
 
+  /**
+   * Cloud clock minus branch clock, assuming the cloud read its clock halfway through the last
+   * exchange. Informational, and it lets the branch's hybrid clock follow the cloud's time.
+   */
+  #offsetTo(serverTime: number): number {
+    return Math.round(serverTime - (this.#lastExchange.sent + this.#lastExchange.received) / 2);
+  }
+
   /** Throws if the watchdog gave up on this cycle: nothing of it may touch the database any more. */
   #check(cycle: Cycle): void {
     if (cycle.abandoned) throw new Abandoned('This sync cycle was abandoned by the watchdog.');
@@ -301,8 +311,10 @@ export class SyncClient {
   async #call(cycle: Cycle, method: 'GET' | 'POST', path: string, body?: unknown): Promise<SyncResponse> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.#token(cycle);
+      const sent = this.#now();
       const res = await this.#exchange({ method, path, token, ...(body === undefined ? {} : { body }) });
       this.#check(cycle);
+      this.#lastExchange = { sent, received: this.#now() };
       const code = codeOf(res.body);
       if (res.status === 401 && (code === 'token-expired' || code === 'token-invalid') && attempt === 0) {
         this.#access = null;
@@ -336,9 +348,7 @@ export class SyncClient {
         clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
         app_version: this.#options.appVersion,
       };
-      const t0 = this.#now();
       const res = await this.#call(cycle, 'POST', '/sync/v1/push', body);
-      const t1 = this.#now();
       if (res.status === 409 && codeOf(res.body) === 'sync-gap') {
         const expected = expectedSeqOf(res.body);
         if (expected === null || expected === lastGap) throw refusal(res, 'push');
@@ -351,7 +361,7 @@ export class SyncClient {
       this.#faults?.at('client:after-push-response');
       this.#check(cycle);
       const lastSent = batch[batch.length - 1]!.seq;
-      const outcome = this.#db.tx(() => this.#commitAck(ack, lastSent, Math.round(ack.server_time - (t0 + t1) / 2)));
+      const outcome = this.#db.tx(() => this.#commitAck(ack, lastSent, this.#offsetTo(ack.server_time)));
       this.#faults?.at('client:after-ack-commit');
       if (outcome === 'restarted') continue;
       // The bar of a draining backlog: its size when uploads (re)started succeeding.
@@ -491,6 +501,7 @@ export class SyncClient {
         });
         setSyncState(this.#db, 'cursor', page.cursor);
         setSyncState(this.#db, 'last_pull_at', scope.now);
+        setSyncState(this.#db, 'clock_offset_ms', this.#offsetTo(page.server_time));
       });
       this.#faults?.at('client:after-apply-commit');
       pulled += page.changes.length;

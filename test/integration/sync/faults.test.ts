@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../branch-server/db/sqlite.ts';
 import { MIGRATIONS } from '../../../branch-server/db/migrations/index.ts';
 import { uuidv7 } from '../../../branch-server/ids.ts';
+import { tickBranchHlc } from '../../../branch-server/db/repositories/sync-state.repository.ts';
+import { parseHlc } from '../../../sync/protocol/hlc.ts';
 import { CLIENT_FAULT_POINTS, SyncFailure } from '../../../sync/client/sync-client.ts';
 import { httpTransport, type SyncTransport } from '../../../sync/client/transport.ts';
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../../../sync/protocol/version.ts';
@@ -38,11 +40,13 @@ afterAll(async () => {
 });
 
 /** Branch-owned rows to push and HQ changes to pull, so every crash point is on the path. */
-async function writeBothSides(round: number): Promise<void> {
+async function writeBothSides(round: number, options: { customer?: boolean } = {}): Promise<void> {
   for (let i = 0; i < 3; i += 1) {
     expect((await t.api('POST', '/api/v1/tenants/acme/tickets/', { token, body: { queue: queueId } })).status).toBe(201);
   }
-  await t.api('POST', '/api/v1/tenants/acme/customers/', { token, body: { first_name: `Round ${round}`, phone: `+2217700${String(round).padStart(5, '0')}` } });
+  if (options.customer ?? true) {
+    await t.api('POST', '/api/v1/tenants/acme/customers/', { token, body: { first_name: `Round ${round}`, phone: `+2217700${String(round).padStart(5, '0')}` } });
+  }
   await hq.renameService(cloud, acme.tenantId, serviceId, `Accounts ${round}`);
   await hq.template(cloud, acme.tenantId, `round_${round}`, `Round ${round}`);
 }
@@ -129,6 +133,24 @@ describe('bounded batches and dead letters', () => {
     const letters = await cloud.db.db.selectFrom('sync_dead_letter').select('entity').where('device_id', '=', deviceId).orderBy('seq').execute();
     expect(letters.map((l) => l.entity)).toEqual(['ticket', 'ticket_event']);
   }, 60_000);
+});
+
+describe('a wrong branch clock', () => {
+  it.each([['three days behind', -3 * 86_400_000, 201], ['two hours ahead', 2 * 3_600_000, 202], ['reset to 2016', Date.UTC(2016, 0, 1) - Date.now(), 203]])(
+    'syncs with the clock %s, measures the offset, and stamps customer edits in the cloud\'s time', async (_label, skew, round) => {
+      // (No customer edit through the server here: its clock is not skewed, the sync client's is.)
+      await writeBothSides(round, { customer: false });
+      const branchNow = () => Date.now() + skew;
+      const client = syncClient(db, cloud, { now: branchNow });
+      await client.syncOnce();
+      const status = client.status();
+      expect(status).toMatchObject({ state: 'online', outbox_depth: 0 });
+      expect(Math.abs(status.clock_offset_ms! + skew)).toBeLessThan(5_000);
+      // A customer edit made now at this branch sorts with the cloud's present, not the branch's.
+      const stamp = db.tx(() => tickBranchHlc(db, branchNow()));
+      expect(Math.abs(parseHlc(stamp).ms - Date.now())).toBeLessThan(5_000);
+    },
+  );
 });
 
 describe('failures the manager must see', () => {
