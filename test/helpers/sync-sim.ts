@@ -62,11 +62,17 @@ export const HEALTHY: NetworkFaults = { online: true, dropRequest: 0, dropRespon
 export class FaultyTransport {
   readonly late = new Set<Promise<unknown>>();
   duplicatesSent = 0;
+  /** Every push as it left: rows and serialized bytes (batches must stay bounded). */
+  readonly pushes: { rows: number; bytes: number }[] = [];
   constructor(private readonly inner: SyncTransport, private readonly random: () => number, public faults: NetworkFaults) {}
 
   readonly send: SyncTransport = async (req) => {
     const f = this.faults;
     if (!f.online) throw new Error('network: offline');
+    if (req.path === '/sync/v1/push') {
+      const body = req.body as { rows?: unknown[] };
+      this.pushes.push({ rows: body.rows?.length ?? 0, bytes: Buffer.byteLength(JSON.stringify(req.body)) });
+    }
     if (f.maxDelayMs > 0) await sleep(this.random() * f.maxDelayMs);
     if (this.random() < f.dropRequest) throw new Error('network: request lost');
     if (this.random() < f.duplicate) {
@@ -127,17 +133,24 @@ export class SimBranch {
   crashAt: string | null = null;
   crashes = 0;
 
-  private constructor(readonly name: string, file: string, readonly cloud: SimTarget, readonly random: () => number) {
+  private constructor(
+    readonly name: string,
+    file: string,
+    readonly cloud: SimTarget,
+    readonly random: () => number,
+    /** Small by default so a few writes already span several batches and pages. */
+    private readonly batches: Readonly<{ batchRows: number; pullLimit: number }>,
+  ) {
     this.db = new Db(openSqlite(file));
     this.network = new FaultyTransport(httpTransport(cloud.url, { timeoutMs: 10_000, schemaVersion: SCHEMA_VERSION }), random, { ...HEALTHY });
     this.restart();
   }
 
-  static async create(name: string, cloud: SimTarget, random: () => number): Promise<SimBranch> {
+  static async create(name: string, cloud: SimTarget, random: () => number, batches = { batchRows: 7, pullLimit: 5 }): Promise<SimBranch> {
     const dir = mkdtempSync(join(tmpdir(), `sq-sim-${name}-`));
     const file = join(dir, 'branch.sqlite');
     await newBranchDatabase(file);
-    return new SimBranch(name, file, cloud, random);
+    return new SimBranch(name, file, cloud, random, batches);
   }
 
   now = (): number => Date.now() + this.clockOffsetMs;
@@ -152,8 +165,7 @@ export class SimBranch {
       appVersion: 'sim',
       schemaVersion: SCHEMA_VERSION,
       cloudUrl: this.cloud.url,
-      batchRows: 7,
-      pullLimit: 5,
+      ...this.batches,
       faults: {
         at: (point: string) => {
           if (this.crashAt !== point) return;

@@ -35,25 +35,17 @@ export async function applyPush(deps: CloudDeps, device: CloudDevice, body: Push
     if (fresh.length > 0 && fresh[0]!.seq !== last + 1) {
       throw new DomainError('sync-gap', `Expected seq ${last + 1} next; got ${fresh[0]!.seq}. Resend from ${last + 1}.`, { expected_seq: last + 1 });
     }
-    const rejected: { seq: number; mutation_id: string; error: string }[] = [];
-    let applied = 0;
-    for (const row of fresh) {
-      await deps.faults?.at('push:row');
-      await sql`SAVEPOINT outbox_row`.execute(trx);
-      try {
-        await applyRow(trx, device, body, row, now);
-        await sql`RELEASE SAVEPOINT outbox_row`.execute(trx);
-        applied += 1;
-      } catch (error) {
-        await sql`ROLLBACK TO SAVEPOINT outbox_row`.execute(trx);
-        const reason = rejectionReason(error);
-        if (reason === null) throw error;
-        rejected.push({ seq: row.seq, mutation_id: row.mutation_id, error: reason });
-        await trx.insertInto('sync_dead_letter').values({
+    const rejected = await applyRows(trx, deps, device, body, fresh, now);
+    const applied = fresh.length - rejected.length;
+    if (rejected.length > 0) {
+      const bySeq = new Map(fresh.map((r) => [r.seq, r]));
+      await trx.insertInto('sync_dead_letter').values(rejected.map((r) => {
+        const row = bySeq.get(r.seq)!;
+        return {
           id: uuidv7(now), tenant_id: device.tenantId, device_id: device.deviceId, seq: row.seq, mutation_id: row.mutation_id,
-          entity: row.entity, entity_id: row.entity_id, payload: row.payload, error: reason, created_at: now,
-        }).execute();
-      }
+          entity: row.entity, entity_id: row.entity_id, payload: row.payload, error: r.error, created_at: now,
+        };
+      })).execute();
     }
     const lastApplied = fresh.length > 0 ? fresh[fresh.length - 1]!.seq : last;
     await trx.updateTable('device').set((eb) => ({
@@ -74,6 +66,168 @@ export async function applyPush(deps: CloudDeps, device: CloudDevice, body: Push
   });
   await deps.faults?.at('push:after-commit');
   return { ...result, epoch: deps.config.epoch, server_time: now };
+}
+
+type Rejection = { seq: number; mutation_id: string; error: string };
+type BulkEntity = 'ticket' | 'ticket_event' | 'feedback' | 'audit_log' | 'appointment';
+
+/**
+ * Applies a batch's fresh rows. Customers go one by one (each is a merge). The other rows are checked
+ * in memory, then written with one multi-row statement per table (the batch's last state of a row
+ * wins, as it would applied in order); a statement the database refuses is retried row by row, each
+ * in a savepoint, so only the guilty row is dead-lettered. Returns the rejected rows.
+ */
+async function applyRows(trx: CloudTx, deps: CloudDeps, device: CloudDevice, body: PushRequest, fresh: readonly OutboxRow[], now: number): Promise<Rejection[]> {
+  const rejected: Rejection[] = [];
+  const reject = (row: OutboxRow, error: string) => rejected.push({ seq: row.seq, mutation_id: row.mutation_id, error });
+  const groups = new Map<BulkEntity, OutboxRow[]>();
+  for (const row of fresh) {
+    await deps.faults?.at('push:row');
+    if (row.entity === 'customer') {
+      await applyOneRow(trx, device, body, row, now, reject);
+      continue;
+    }
+    const problem = checkRow(device, row);
+    if (problem) {
+      reject(row, problem);
+      continue;
+    }
+    const group = groups.get(row.entity) ?? [];
+    group.push(row);
+    groups.set(row.entity, group);
+  }
+  for (const [entity, rows] of groups) {
+    await sql`SAVEPOINT outbox_bulk`.execute(trx);
+    try {
+      const refused = await writeBulk(trx, device, body, entity, rows, now);
+      await sql`RELEASE SAVEPOINT outbox_bulk`.execute(trx);
+      for (const { row, error } of refused) reject(row, error);
+    } catch (error) {
+      await sql`ROLLBACK TO SAVEPOINT outbox_bulk`.execute(trx);
+      if (rejectionReason(error) === null) throw error;
+      for (const row of rows) await applyOneRow(trx, device, body, row, now, reject);
+    }
+  }
+  return rejected.sort((a, b) => a.seq - b.seq);
+}
+
+async function applyOneRow(trx: CloudTx, device: CloudDevice, body: PushRequest, row: OutboxRow, now: number, reject: (row: OutboxRow, error: string) => void): Promise<void> {
+  await sql`SAVEPOINT outbox_row`.execute(trx);
+  try {
+    await applyRow(trx, device, body, row, now);
+    await sql`RELEASE SAVEPOINT outbox_row`.execute(trx);
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT outbox_row`.execute(trx);
+    const reason = rejectionReason(error);
+    if (reason === null) throw error;
+    reject(row, reason);
+  }
+}
+
+/** The checks that need no database: shape, tenant, id, site. */
+function checkRow(device: CloudDevice, row: OutboxRow): string | null {
+  const parsed = BRANCH_PAYLOADS[row.entity].safeParse(row.payload);
+  if (!parsed.success) return rejectionReason(parsed.error);
+  const payload = parsed.data as Record<string, unknown>;
+  if (payload['tenant_id'] !== device.tenantId) return `tenant_id ${String(payload['tenant_id'])} is not this branch's tenant.`;
+  if (payload['id'] !== row.entity_id) return 'entity_id does not match the payload id.';
+  if ('site_id' in payload && payload['site_id'] !== device.siteId) return `site_id ${String(payload['site_id'])} is not this branch's site.`;
+  return null;
+}
+
+/** Customers merged away since the branch wrote the row: the row names the survivor. */
+async function survivorsOf(trx: CloudTx, ids: readonly string[]): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  if (ids.length === 0) return result;
+  const merged = await trx.selectFrom('customer').select(['id', 'merged_into']).where('id', 'in', [...new Set(ids)]).where('merged_into', 'is not', null).execute();
+  for (const { id } of merged) result.set(id, await resolveCustomer(trx, id));
+  return result;
+}
+
+const CHUNK = 250;
+
+async function writeBulk(
+  trx: CloudTx, device: CloudDevice, body: PushRequest, entity: BulkEntity, rows: readonly OutboxRow[], now: number,
+): Promise<{ row: OutboxRow; error: string }[]> {
+  // Upserted tables keep the batch's last state of each row; append-only ones its first.
+  const upsert = entity === 'ticket' || entity === 'feedback' || entity === 'appointment';
+  const byId = new Map<string, OutboxRow>();
+  for (const row of rows) if (upsert || !byId.has(row.entity_id)) byId.set(row.entity_id, row);
+  const unique = [...byId.values()];
+  const customers = await survivorsOf(trx, unique.map((r) => r.payload['customer_id']).filter((c): c is string => typeof c === 'string'));
+  const common = { tenant_id: device.tenantId, site_id: device.siteId, device_id: device.deviceId, received_at: now };
+  const written = new Set<string>();
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const chunk = unique.slice(i, i + CHUNK).map((row) => {
+      const raw = row.payload as Record<string, any>;
+      const customerId = typeof raw['customer_id'] === 'string' ? customers.get(raw['customer_id']) ?? raw['customer_id'] : null;
+      const data = customerId && customerId !== raw['customer_id'] ? { ...raw, customer_id: customerId } : raw;
+      return { row, data, customerId };
+    });
+    let ids: { id: string }[];
+    switch (entity) {
+      case 'ticket':
+        ids = await trx.insertInto('ticket').values(chunk.map(({ row, data: p, customerId }) => ({
+          id: row.entity_id, ...common, queue_id: p['queue_id'], number: p['number'], status: p['status'], channel: p['channel'],
+          priority: p['priority'], agent_id: p['agent_id'], customer_id: customerId, created_at: p['created_at'], called_at: p['called_at'],
+          started_at: p['started_at'], ended_at: p['ended_at'], updated_at: p['updated_at'], clock_offset_ms: body.clock_offset_ms, data: p,
+        }))).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          queue_id: eb.ref('excluded.queue_id'), number: eb.ref('excluded.number'), status: eb.ref('excluded.status'),
+          channel: eb.ref('excluded.channel'), priority: eb.ref('excluded.priority'), agent_id: eb.ref('excluded.agent_id'),
+          customer_id: eb.ref('excluded.customer_id'), created_at: eb.ref('excluded.created_at'), called_at: eb.ref('excluded.called_at'),
+          started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at'), updated_at: eb.ref('excluded.updated_at'),
+          clock_offset_ms: eb.ref('excluded.clock_offset_ms'), received_at: eb.ref('excluded.received_at'), data: eb.ref('excluded.data'),
+        })).where('ticket.device_id', '=', device.deviceId)).returning('id').execute();
+        break;
+      case 'feedback':
+        ids = await trx.insertInto('feedback').values(chunk.map(({ row, data: p, customerId }) => ({
+          id: row.entity_id, ...common, ticket_id: p['ticket_id'], customer_id: customerId, csat: p['csat'], nps: p['nps'],
+          created_at: p['created_at'], data: p,
+        }))).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          ticket_id: eb.ref('excluded.ticket_id'), customer_id: eb.ref('excluded.customer_id'), csat: eb.ref('excluded.csat'),
+          nps: eb.ref('excluded.nps'), created_at: eb.ref('excluded.created_at'), received_at: eb.ref('excluded.received_at'),
+          data: eb.ref('excluded.data'),
+        })).where('feedback.device_id', '=', device.deviceId)).returning('id').execute();
+        break;
+      case 'appointment':
+        ids = await trx.insertInto('appointment').values(chunk.map(({ row, data: p, customerId }) => ({
+          id: row.entity_id, ...common, service_id: p['service_id'], customer_id: customerId, starts_at: p['starts_at'],
+          status: p['status'], updated_at: p['updated_at'], data: p,
+        }))).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          service_id: eb.ref('excluded.service_id'), customer_id: eb.ref('excluded.customer_id'), starts_at: eb.ref('excluded.starts_at'),
+          status: eb.ref('excluded.status'), updated_at: eb.ref('excluded.updated_at'), received_at: eb.ref('excluded.received_at'),
+          data: eb.ref('excluded.data'),
+        })).where('appointment.device_id', '=', device.deviceId)).returning('id').execute();
+        break;
+      case 'ticket_event':
+        ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
+          id: row.entity_id, ...common, ticket_id: p['ticket_id'], type: p['type'], created_at: p['created_at'], data: p,
+        }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        break;
+      case 'audit_log':
+        ids = await trx.insertInto('audit_log').values(chunk.map(({ row, data: p }) => ({
+          id: row.entity_id, ...common, branch_seq: row.seq, action: p['action'], entity: p['entity'], entity_id: p['entity_id'],
+          created_at: p['created_at'], prev_hash: p['prev_hash'], hash: p['hash'], data: p,
+        }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        break;
+    }
+    for (const { id } of ids) written.add(id);
+  }
+  const missing = unique.filter((row) => !written.has(row.entity_id));
+  if (missing.length === 0) return [];
+  // Not written: an upsert's row owned by another branch; an append-only row already here (a replay
+  // from this branch is fine), or held by another branch or, invisible, by another tenant.
+  const owners = new Map((await trx.selectFrom(entity).select(['id', 'device_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
+    .map((r) => [r.id, r.device_id]));
+  const refused: { row: OutboxRow; error: string }[] = [];
+  for (const row of missing) {
+    const owner = owners.get(row.entity_id);
+    if (owner === undefined) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another tenant.` });
+    else if (upsert || owner !== device.deviceId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
+  }
+  // Every row of the batch naming a refused id is refused with it.
+  const refusedIds = new Map(refused.map((r) => [r.row.entity_id, r.error]));
+  return rows.filter((r) => refusedIds.has(r.entity_id)).map((row) => ({ row, error: refusedIds.get(row.entity_id)! }));
 }
 
 function rejectionReason(error: unknown): string | null {
