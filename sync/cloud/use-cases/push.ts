@@ -177,7 +177,8 @@ async function writeBulk(
           customer_id: eb.ref('excluded.customer_id'), created_at: eb.ref('excluded.created_at'), called_at: eb.ref('excluded.called_at'),
           started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at'), updated_at: eb.ref('excluded.updated_at'),
           clock_offset_ms: eb.ref('excluded.clock_offset_ms'), received_at: eb.ref('excluded.received_at'), data: eb.ref('excluded.data'),
-        })).where('ticket.device_id', '=', device.deviceId)).returning('id').execute();
+          device_id: eb.ref('excluded.device_id'),
+        })).where('ticket.site_id', '=', device.siteId)).returning('id').execute();
         break;
       case 'feedback':
         ids = await trx.insertInto('feedback').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -186,8 +187,8 @@ async function writeBulk(
         }))).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
           ticket_id: eb.ref('excluded.ticket_id'), customer_id: eb.ref('excluded.customer_id'), csat: eb.ref('excluded.csat'),
           nps: eb.ref('excluded.nps'), created_at: eb.ref('excluded.created_at'), received_at: eb.ref('excluded.received_at'),
-          data: eb.ref('excluded.data'),
-        })).where('feedback.device_id', '=', device.deviceId)).returning('id').execute();
+          data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
+        })).where('feedback.site_id', '=', device.siteId)).returning('id').execute();
         break;
       case 'appointment':
         ids = await trx.insertInto('appointment').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -196,8 +197,8 @@ async function writeBulk(
         }))).onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
           service_id: eb.ref('excluded.service_id'), customer_id: eb.ref('excluded.customer_id'), starts_at: eb.ref('excluded.starts_at'),
           status: eb.ref('excluded.status'), updated_at: eb.ref('excluded.updated_at'), received_at: eb.ref('excluded.received_at'),
-          data: eb.ref('excluded.data'),
-        })).where('appointment.device_id', '=', device.deviceId)).returning('id').execute();
+          data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
+        })).where('appointment.site_id', '=', device.siteId)).returning('id').execute();
         break;
       case 'ticket_event':
         ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
@@ -217,13 +218,13 @@ async function writeBulk(
   if (missing.length === 0) return [];
   // Not written: an upsert's row owned by another branch; an append-only row already here (a replay
   // from this branch is fine), or held by another branch or, invisible, by another tenant.
-  const owners = new Map((await trx.selectFrom(entity).select(['id', 'device_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
-    .map((r) => [r.id, r.device_id]));
+  const owners = new Map((await trx.selectFrom(entity).select(['id', 'site_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
+    .map((r) => [r.id, r.site_id]));
   const refused: { row: OutboxRow; error: string }[] = [];
   for (const row of missing) {
     const owner = owners.get(row.entity_id);
     if (owner === undefined) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another tenant.` });
-    else if (upsert || owner !== device.deviceId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
+    else if (upsert || owner !== device.siteId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
   }
   // Every row of the batch naming a refused id is refused with it.
   const refusedIds = new Map(refused.map((r) => [r.row.entity_id, r.error]));
@@ -257,7 +258,7 @@ async function applyRow(trx: CloudTx, device: CloudDevice, body: PushRequest, ro
   if ('site_id' in payload && payload['site_id'] !== device.siteId) {
     throw new RowRejected(`site_id ${String(payload['site_id'])} is not this branch's site.`);
   }
-  const common = { tenant_id: device.tenantId, site_id: device.siteId, device_id: device.deviceId, received_at: now };
+  const common = { tenant_id: device.tenantId, site_id: device.siteId, received_at: now };
   const customerId = typeof payload['customer_id'] === 'string' ? await resolveCustomer(trx, payload['customer_id']) : null;
   const data = customerId ? { ...payload, customer_id: customerId } : payload;
 
@@ -268,41 +269,41 @@ async function applyRow(trx: CloudTx, device: CloudDevice, body: PushRequest, ro
       const columns = {
         queue_id: p.queue_id, number: p.number, status: p.status, channel: p.channel, priority: p.priority, agent_id: p.agent_id,
         customer_id: customerId, created_at: p.created_at, called_at: p.called_at, started_at: p.started_at, ended_at: p.ended_at,
-        updated_at: p.updated_at, clock_offset_ms: body.clock_offset_ms, received_at: now, data,
+        updated_at: p.updated_at, clock_offset_ms: body.clock_offset_ms, received_at: now, data, device_id: device.deviceId,
       };
       await upsertOwned('ticket', payload.id, () => trx.insertInto('ticket').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('ticket.device_id', '=', device.deviceId))
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('ticket.site_id', '=', device.siteId))
         .returning('id').executeTakeFirst());
       return;
     }
     case 'ticket_event': {
       const p = data as typeof data & { ticket_id: string; type: string; created_at: number };
       await insertOnce(trx, 'ticket_event', payload.id, device, () => trx.insertInto('ticket_event').values({
-        id: payload.id, ...common, ticket_id: p.ticket_id, type: p.type, created_at: p.created_at, data,
+        id: payload.id, ...common, device_id: device.deviceId, ticket_id: p.ticket_id, type: p.type, created_at: p.created_at, data,
       }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
       return;
     }
     case 'feedback': {
       const p = data as typeof data & { ticket_id: string | null; csat: number | null; nps: number | null; created_at: number };
-      const columns = { ticket_id: p.ticket_id, customer_id: customerId, csat: p.csat, nps: p.nps, created_at: p.created_at, received_at: now, data };
+      const columns = { ticket_id: p.ticket_id, customer_id: customerId, csat: p.csat, nps: p.nps, created_at: p.created_at, received_at: now, data, device_id: device.deviceId };
       await upsertOwned('feedback', payload.id, () => trx.insertInto('feedback').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('feedback.device_id', '=', device.deviceId))
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('feedback.site_id', '=', device.siteId))
         .returning('id').executeTakeFirst());
       return;
     }
     case 'audit_log': {
       const p = data as typeof data & { action: string; entity: string; entity_id: string; created_at: number; prev_hash: string; hash: string };
       await insertOnce(trx, 'audit_log', payload.id, device, () => trx.insertInto('audit_log').values({
-        id: payload.id, ...common, branch_seq: row.seq, action: p.action, entity: p.entity, entity_id: p.entity_id,
+        id: payload.id, ...common, device_id: device.deviceId, branch_seq: row.seq, action: p.action, entity: p.entity, entity_id: p.entity_id,
         created_at: p.created_at, prev_hash: p.prev_hash, hash: p.hash, data,
       }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
       return;
     }
     case 'appointment': {
       const p = data as typeof data & { service_id: string; starts_at: number; status: string; updated_at: number };
-      const columns = { service_id: p.service_id, customer_id: customerId, starts_at: p.starts_at, status: p.status, updated_at: p.updated_at, received_at: now, data };
+      const columns = { service_id: p.service_id, customer_id: customerId, starts_at: p.starts_at, status: p.status, updated_at: p.updated_at, received_at: now, data, device_id: device.deviceId };
       await upsertOwned('appointment', payload.id, () => trx.insertInto('appointment').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('appointment.device_id', '=', device.deviceId))
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('appointment.site_id', '=', device.siteId))
         .returning('id').executeTakeFirst());
       return;
     }
@@ -332,7 +333,7 @@ async function insertOnce(
   run: () => Promise<{ id: string } | undefined>,
 ): Promise<void> {
   if (await run()) return;
-  const existing = await trx.selectFrom(table).select('device_id').where('id', '=', id).executeTakeFirst();
+  const existing = await trx.selectFrom(table).select('site_id').where('id', '=', id).executeTakeFirst();
   if (!existing) throw new RowRejected(`${table} ${id} belongs to another tenant.`);
-  if (existing.device_id !== device.deviceId) throw new RowRejected(`${table} ${id} belongs to another branch.`);
+  if (existing.site_id !== device.siteId) throw new RowRejected(`${table} ${id} belongs to another branch.`);
 }

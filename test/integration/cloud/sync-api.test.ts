@@ -191,3 +191,22 @@ describe('change feed retention', () => {
     expect(head.body.changes).toEqual([]);
   });
 });
+
+describe('re-enrollment', () => {
+  it("lets a branch enrolled again at the same site update the tickets its earlier enrollment uploaded", async () => {
+    const first = new RawDevice(cloud.url);
+    await first.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    await first.signIn();
+    const ticket = ticketRow(acme.tenantId, acme.siteId);
+    await first.call('POST', '/sync/v1/push', pushBody(randomUUID(), [outbox(1, 'ticket', ticket)]));
+
+    const again = new RawDevice(cloud.url);
+    await again.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    await again.signIn();
+    const closed = { ...ticket, status: 'clos', ended_at: Date.now(), updated_at: Date.now() };
+    const res = await again.call('POST', '/sync/v1/push', pushBody(randomUUID(), [{ ...outbox(1, 'ticket', closed), op: 'update' }]));
+    expect(res.body).toMatchObject({ applied: 1, rejected: [] });
+    const stored = await cloud.db.db.selectFrom('ticket').select(['status', 'device_id']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: 'clos', device_id: again.deviceId });
+  });
+});
