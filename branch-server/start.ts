@@ -14,7 +14,9 @@ import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
 import { createTokenService } from './http/tokens.ts';
 import { attachRealtime } from './realtime/hub.ts';
-import type { RealtimeOptions } from './realtime/options.ts';
+import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/options.ts';
+import { DeviceAgentHub } from './realtime/device-agents.ts';
+import { DEFAULT_TIMEOUTS } from '../hardware/transports/transport.ts';
 import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
@@ -82,8 +84,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
-  const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
-  const jobs = startJobs(db, events, deps.now, options.jobs);
+  const realtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options.realtime };
+  const agents = new DeviceAgentHub(db, events, deps.now, {
+    heartbeatMs: realtimeOptions.heartbeatMs, maxMessagesPerBeat: realtimeOptions.maxClientMessagesPerBeat,
+    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
+  });
+  const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
+  const jobs = startJobs(db, events, deps.now, options.jobs, agents);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +109,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         detachEtaRefresher();
-        await jobs.stop();
+        // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
+        await Promise.all([jobs.stop(), agents.close()]);
         await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -3,6 +3,7 @@ import { auditRoutes } from './audit.contract.ts';
 import { authRoutes } from './auth.contract.ts';
 import { customerRoutes } from './customers.contract.ts';
 import { deviceRoutes } from './devices.contract.ts';
+import { deviceInputRoutes } from './device-inputs.contract.ts';
 import { displayAckRoutes } from './display-acks.contract.ts';
 import { displayRoutes } from './displays.contract.ts';
 import { feedbackRoutes } from './feedback.contract.ts';
@@ -21,7 +22,7 @@ import { ticketRoutes } from './tickets.contract.ts';
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...notificationRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...deviceInputRoutes, ...notificationRoutes,
 };
 
 export type Routes = typeof routes;

@@ -27,6 +27,7 @@ import type { SyncRejectedTable } from './tables/sync-rejected.table.ts';
 import type { SyncDeferredTable } from './tables/sync-deferred.table.ts';
 import type { AuthSessionTable } from './tables/auth-session.table.ts';
 import type { DisplayAckTable } from './tables/display-ack.table.ts';
+import type { DeviceInputTable } from './tables/device-input.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -59,4 +60,5 @@ export interface DB {
   sync_deferred: SyncDeferredTable;
   auth_session: AuthSessionTable;
   display_ack: DisplayAckTable;
+  device_input: DeviceInputTable;
 }

@@ -3,12 +3,14 @@ import { parsePrintProfile } from '../../hardware/escpos/profile.ts';
 import { renderTestPage, renderTicket } from '../../hardware/escpos/render-ticket.ts';
 import { openTransport } from '../../hardware/transports/open-transport.ts';
 import type { PrinterStatus } from '../../hardware/transports/printer-status.ts';
-import type { PrinterTransport, TransportTimeouts } from '../../hardware/transports/transport.ts';
+import { DEFAULT_TIMEOUTS, TransportError, type PrinterTransport, type TransportTimeouts } from '../../hardware/transports/transport.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { PrintJobRow } from '../db/tables/print-job.table.ts';
 import type { PrinterRow } from '../db/tables/printer.table.ts';
 import type { EventSink, DomainEvent } from '../use-cases/events.ts';
 import { decodePayload, printerAlertEvent, printJobEvent, type PrintPayload } from '../use-cases/printing.ts';
+import type { DeviceAgentHub } from '../realtime/device-agents.ts';
+import { AgentPrinter } from './agent-printer.ts';
 import type { JobHandler, JobOutcome } from './runner.ts';
 
 export type PrintingOptions = Readonly<{
@@ -21,7 +23,15 @@ export type PrintingOptions = Readonly<{
 
 export const DEFAULT_PRINTING_OPTIONS: PrintingOptions = { timeouts: {}, waitRetryMs: 5000, maxWaitMs: 15 * 60_000 };
 
-type Deps = Readonly<{ db: Db; events: EventSink; now: () => number; options: PrintingOptions; open?: (printer: PrinterRow) => PrinterTransport }>;
+type Deps = Readonly<{
+  db: Db;
+  events: EventSink;
+  now: () => number;
+  options: PrintingOptions;
+  /** Print agents, for printers attached to another PC (`printer.agent_device_id`). */
+  agents?: DeviceAgentHub;
+  open?: (printer: PrinterRow, printJobId: string) => PrinterTransport;
+}>;
 
 const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
 
@@ -32,7 +42,12 @@ const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
  * "status unknown". The bytes are rendered for the printer that takes the job (its width, code page).
  */
 export function createPrintJobHandler(deps: Deps): JobHandler {
-  const open = deps.open ?? ((printer: PrinterRow) => openTransport(printer, deps.options.timeouts));
+  const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...deps.options.timeouts };
+  const open = deps.open ?? ((printer: PrinterRow, printJobId: string): PrinterTransport => {
+    if (printer.agent_device_id === null) return openTransport(printer, timeouts);
+    if (!deps.agents) return new UnreachablePrinter(`${printer.name} is attached to a print agent, and this server runs without them.`);
+    return new AgentPrinter(deps.agents, printer.agent_device_id, printer, printJobId, timeouts);
+  });
   return async (job): Promise<JobOutcome> => {
     const { db } = deps;
     const printJobId = (job.payload as { print_job_id?: string }).print_job_id ?? '';
@@ -46,7 +61,7 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
 
     const blocked: Array<{ printer: PrinterRow; reason: string; state: string }> = [];
     for (const printer of fallbackChain(db, row.printer_id)) {
-      const transport = open(printer);
+      const transport = open(printer, row.id);
       try {
         const status = await transport.status();
         recordHealth(db, printer, status, deps.now());
@@ -78,6 +93,9 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
         const message = error instanceof Error ? error.message : String(error);
         db.run(qb.updateTable('printer').set({ last_error: message, status: 'offline', online: 0, last_checked_at: deps.now() }).where('id', '=', printer.id));
         blocked.push({ printer, state: 'offline', reason: `${printer.name}: ${message}` });
+        // The print agent may have printed it: the job goes back to that agent (which never prints
+        // a job twice) rather than to a fallback that would print a second ticket.
+        if (error instanceof TransportError && error.code === 'outcome-unknown') break;
       } finally {
         await transport.close().catch(() => undefined);
       }
@@ -97,6 +115,21 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
     finish(deps, row, { status: 'waiting', printer_state: first?.state ?? '', last_error: reason }, events);
     return { kind: 'wait', reason, delayMs: deps.options.waitRetryMs };
   };
+}
+
+/** A printer that cannot be reached from here: offline, with the reason. */
+class UnreachablePrinter implements PrinterTransport {
+  readonly #reason: string;
+  constructor(reason: string) {
+    this.#reason = reason;
+  }
+  async status(): Promise<PrinterStatus> {
+    return { state: 'offline', online: false, paper: 'unknown', coverOpen: null, detail: this.#reason };
+  }
+  async write(): Promise<void> {
+    throw new TransportError('not-supported', this.#reason);
+  }
+  async close(): Promise<void> {}
 }
 
 function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>): Uint8Array {

@@ -38,6 +38,8 @@ import { printingRoutes } from '../../contract/printing.contract.ts';
 import { printingHandlers } from './printing.routes.ts';
 import { displayAckRoutes } from '../../contract/display-acks.contract.ts';
 import { displayAckHandlers } from './display-acks.routes.ts';
+import { deviceInputRoutes } from '../../contract/device-inputs.contract.ts';
+import { deviceInputHandlers } from './device-inputs.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -64,6 +66,7 @@ export function allRoutes(): Bound[] {
     ...bind(printingRoutes, printingHandlers),
     // A factory: each app gets its own pairing-attempt throttle.
     ...bind(deviceRoutes, deviceHandlers()),
+    ...bind(deviceInputRoutes, deviceInputHandlers),
     ...bind(notificationRoutes, notificationHandlers),
   ];
 }
