@@ -14,6 +14,7 @@ const ConfigSchema = z.object({
   DEMO_TENANT: z.enum(['true', 'false']).default('true'),
   WS_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
+  TICKET_FONT: z.string().min(1).optional(),
 });
 
 export type BranchConfig = Readonly<{
@@ -27,6 +28,8 @@ export type BranchConfig = Readonly<{
   demoTenant: boolean;
   wsHeartbeatMs: number;
   wsMaxBufferedBytes: number;
+  /** A TrueType font with Arabic glyphs for printed tickets; null: look for DejaVu Sans and the like. */
+  ticketFont: string | null;
 }>;
 
 export class ConfigError extends Error {
@@ -69,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
     demoTenant: c.DEMO_TENANT === 'true',
     wsHeartbeatMs: Math.round(c.WS_HEARTBEAT_SECONDS * 1000),
     wsMaxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+    ticketFont: c.TICKET_FONT ? resolve(c.TICKET_FONT) : null,
   };
 }

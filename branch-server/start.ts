@@ -17,6 +17,8 @@ import { attachRealtime } from './realtime/hub.ts';
 import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/options.ts';
 import { DeviceAgentHub } from './realtime/device-agents.ts';
 import { DEFAULT_TIMEOUTS } from '../hardware/transports/transport.ts';
+import { loadTicketFont } from '../hardware/fonts/ticket-font.ts';
+import type { Font } from '../hardware/escpos/truetype.ts';
 import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
@@ -36,6 +38,11 @@ export type StartOptions = Readonly<{
   now?: () => number;
   /** Job runner and printing timings (defaults in jobs/runner.ts and jobs/print-job.ts). */
   jobs?: JobsOptions;
+  /**
+   * The font Arabic ticket lines are drawn with: a path (must work), null/undefined to look for DejaVu
+   * Sans and the like, or false for none (Arabic is then left out of printed tickets).
+   */
+  ticketFont?: string | null | false;
 }>;
 
 export type RunningServer = Readonly<{
@@ -60,6 +67,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     throw error;
   }
   const db = new Db(sqlite);
+  let ticketFont: Font | null;
+  try {
+    ticketFont = options.ticketFont === false ? null : loadTicketFont(options.ticketFont ?? null);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   const events = new EventBus();
   const deps: AppDeps = {
     db,
@@ -68,6 +82,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
     issuer: new TicketIssuer({ db, events }),
+    ticketFont,
     config: {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
@@ -90,7 +105,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
   });
   const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
-  const jobs = startJobs(db, events, deps.now, options.jobs, agents);
+  const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont }, agents);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {

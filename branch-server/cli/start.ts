@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     pairingCodeTtlSeconds: config.pairingCodeTtlSeconds,
     realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
+    ticketFont: config.ticketFont,
   });
   const { db } = server.deps;
   const anyTenant = db.first(qb.selectFrom('tenant').select('slug').limit(1));

@@ -8,6 +8,7 @@ import type { Membership, Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 import type { LoginRateLimiter } from './rate-limit.ts';
 import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
+import type { Font } from '../../hardware/escpos/truetype.ts';
 
 export type AppConfig = Readonly<{
   /** Public base URL of this branch server, for tracking links; defaults to the request's origin. */
@@ -29,6 +30,8 @@ export type AppDeps = Readonly<{
   loginLimiter: LoginRateLimiter;
   /** Ticket issuance with group commit (one fsync for the tickets of one event-loop turn). */
   issuer: TicketIssuer;
+  /** Draws Arabic ticket lines (printing and previews); null when the server found no font for it. */
+  ticketFont: Font | null;
   config: AppConfig;
 }>;
 

@@ -3,6 +3,7 @@ import { parsePrintProfile } from '../../hardware/escpos/profile.ts';
 import { renderTestPage, renderTicket } from '../../hardware/escpos/render-ticket.ts';
 import { openTransport } from '../../hardware/transports/open-transport.ts';
 import type { PrinterStatus } from '../../hardware/transports/printer-status.ts';
+import type { Font } from '../../hardware/escpos/truetype.ts';
 import { DEFAULT_TIMEOUTS, TransportError, type PrinterTransport, type TransportTimeouts } from '../../hardware/transports/transport.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { PrintJobRow } from '../db/tables/print-job.table.ts';
@@ -28,6 +29,8 @@ type Deps = Readonly<{
   events: EventSink;
   now: () => number;
   options: PrintingOptions;
+  /** Draws Arabic lines; null: they are left out (with a note on the job). */
+  font: Font | null;
   /** Print agents, for printers attached to another PC (`printer.agent_device_id`). */
   agents?: DeviceAgentHub;
   open?: (printer: PrinterRow, printJobId: string) => PrinterTransport;
@@ -70,10 +73,10 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
           continue;
         }
         const profile = parsePrintProfile(safeJson(printer.profile));
-        await transport.write(render(payload, profile));
+        await transport.write(render(payload, profile, deps.font));
         const now = deps.now();
         db.run(qb.updateTable('printer').set({ last_seen_at: now, last_error: '' }).where('id', '=', printer.id));
-        const notes = [...layoutWarnings(profile)];
+        const notes = [...layoutWarnings(profile, { arabic: deps.font !== null })];
         if (status.state === 'unknown') notes.unshift(`status unknown: ${status.detail ?? 'no answer'}`);
         const events: DomainEvent[] = [];
         const assigned = printer.id === row.printer_id ? printer : getPrinter(db, row.printer_id);
@@ -132,8 +135,8 @@ class UnreachablePrinter implements PrinterTransport {
   async close(): Promise<void> {}
 }
 
-function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>): Uint8Array {
-  return payload.kind === 'ticket' ? renderTicket(payload.ticket, profile) : renderTestPage(payload.page, profile);
+function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>, font: Font | null): Uint8Array {
+  return payload.kind === 'ticket' ? renderTicket(payload.ticket, profile, font) : renderTestPage(payload.page, profile, font);
 }
 
 /** The printer, then its fallback, then that one's fallback… (cycles are refused by the API; guarded anyway). */

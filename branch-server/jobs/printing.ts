@@ -1,11 +1,12 @@
 import { qb, type Db } from '../db/sqlite.ts';
 import type { DeviceAgentHub } from '../realtime/device-agents.ts';
+import type { Font } from '../../hardware/escpos/truetype.ts';
 import type { EventBus } from '../use-cases/events.ts';
 import { PRINT_JOB_TYPE, printerLine, printIssuedTicket } from '../use-cases/printing.ts';
 import { createPrintJobHandler, DEFAULT_PRINTING_OPTIONS, type PrintingOptions } from './print-job.ts';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 
-export type JobsOptions = Readonly<{ runner?: Partial<RunnerOptions>; printing?: Partial<PrintingOptions> }>;
+export type JobsOptions = Readonly<{ runner?: Partial<RunnerOptions>; printing?: Partial<PrintingOptions>; font?: Font | null }>;
 
 /**
  * Starts the durable job runner with the print handler, and prints kiosk tickets: a committed
@@ -15,7 +16,7 @@ export function startJobs(
   db: Db, events: EventBus, now: () => number, options: JobsOptions = {}, agents?: DeviceAgentHub,
 ): { runner: JobRunner; stop(): Promise<void> } {
   const printing: PrintingOptions = { ...DEFAULT_PRINTING_OPTIONS, ...options.printing };
-  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, ...(agents ? { agents } : {}) }) }, options.runner);
+  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, font: options.font ?? null, ...(agents ? { agents } : {}) }) }, options.runner);
   // A print agent came (back): what waited for its printers prints now, not at the next retry.
   const stopWaking = agents?.onConnected((deviceId) => {
     wakePrintJobsOfAgent(db, deviceId, now());

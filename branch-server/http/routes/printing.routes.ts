@@ -63,6 +63,7 @@ export const printingHandlers: Handlers<typeof printingRoutes> = {
       };
     }
     if (ctx.query.duplicate === 'true') print = { ...print, duplicate: true };
-    return { svg: previewTicketSvg(print, profile), width_dots: profile.dots, paper_width_mm: profile.paperWidth, warnings: layoutWarnings(profile) };
+    const font = ctx.deps.ticketFont;
+    return { svg: previewTicketSvg(print, profile, font), width_dots: profile.dots, paper_width_mm: profile.paperWidth, warnings: layoutWarnings(profile, { arabic: font !== null }) };
   },
 };
