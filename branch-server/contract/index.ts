@@ -4,6 +4,7 @@ import { authRoutes } from './auth.contract.ts';
 import { customerRoutes } from './customers.contract.ts';
 import { deviceRoutes } from './devices.contract.ts';
 import { deviceInputRoutes } from './device-inputs.contract.ts';
+import { ticketLogoRoutes } from './ticket-logo.contract.ts';
 import { displayAckRoutes } from './display-acks.contract.ts';
 import { displayRoutes } from './displays.contract.ts';
 import { feedbackRoutes } from './feedback.contract.ts';
@@ -22,7 +23,7 @@ import { ticketRoutes } from './tickets.contract.ts';
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...deviceInputRoutes, ...notificationRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes,
 };
 
 export type Routes = typeof routes;

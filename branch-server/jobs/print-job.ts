@@ -11,6 +11,7 @@ import type { PrinterRow } from '../db/tables/printer.table.ts';
 import type { EventSink, DomainEvent } from '../use-cases/events.ts';
 import { decodePayload, printerAlertEvent, printJobEvent, type PrintPayload } from '../use-cases/printing.ts';
 import type { DeviceAgentHub } from '../realtime/device-agents.ts';
+import { ticketLogoOf, withTenantLogo } from '../use-cases/ticket-logo.ts';
 import { AgentPrinter } from './agent-printer.ts';
 import type { JobHandler, JobOutcome } from './runner.ts';
 
@@ -72,7 +73,7 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
           blocked.push({ printer, state: status.state, reason: describe(printer, status) });
           continue;
         }
-        const profile = parsePrintProfile(safeJson(printer.profile));
+        const profile = withTenantLogo(parsePrintProfile(safeJson(printer.profile)), ticketLogoOf(db, printer.tenant_id));
         await transport.write(render(payload, profile, deps.font));
         const now = deps.now();
         db.run(qb.updateTable('printer').set({ last_seen_at: now, last_error: '' }).where('id', '=', printer.id));

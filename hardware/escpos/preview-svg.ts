@@ -19,7 +19,7 @@ export function previewTestPageSvg(info: TestPageInfo, profile: PrintProfile, fo
 }
 
 /** A 1-bit image as one SVG path of its black dots (runs of a row merged). */
-function bitmapPath(bitmap: MonoBitmap, x0: number, y0: number): string {
+export function bitmapPath(bitmap: MonoBitmap, x0: number, y0: number): string {
   const rowBytes = Math.ceil(bitmap.width / 8);
   let path = '';
   for (let r = 0; r < bitmap.height; r++) {

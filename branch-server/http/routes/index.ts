@@ -40,6 +40,8 @@ import { displayAckRoutes } from '../../contract/display-acks.contract.ts';
 import { displayAckHandlers } from './display-acks.routes.ts';
 import { deviceInputRoutes } from '../../contract/device-inputs.contract.ts';
 import { deviceInputHandlers } from './device-inputs.routes.ts';
+import { ticketLogoRoutes } from '../../contract/ticket-logo.contract.ts';
+import { ticketLogoHandlers } from './ticket-logo.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -64,6 +66,7 @@ export function allRoutes(): Bound[] {
     ...bind(kioskRoutes, kioskHandlers),
     ...bind(printerRoutes, printerHandlers),
     ...bind(printingRoutes, printingHandlers),
+    ...bind(ticketLogoRoutes, ticketLogoHandlers),
     // A factory: each app gets its own pairing-attempt throttle.
     ...bind(deviceRoutes, deviceHandlers()),
     ...bind(deviceInputRoutes, deviceInputHandlers),
