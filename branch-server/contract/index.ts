@@ -13,6 +13,7 @@ import { kioskRoutes } from './kiosks.contract.ts';
 import { agentRoutes, memberRoutes } from './members.contract.ts';
 import { notificationRoutes } from './notifications.contract.ts';
 import { printerRoutes } from './printers.contract.ts';
+import { printingRoutes } from './printing.contract.ts';
 import { queueRoutes } from './queues.contract.ts';
 import { reportRoutes } from './reports.contract.ts';
 import { serviceRoutes } from './services.contract.ts';
@@ -23,7 +24,7 @@ import { ticketRoutes } from './tickets.contract.ts';
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes, ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes,
 };
 
 export type Routes = typeof routes;

@@ -60,8 +60,8 @@ export const UpdatePrinterBody = z.object(printerFields).partial().strict();
 
 export const printerRoutes = defineRoutes({
   listPrinters: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/', tag: 'printers', access: scope('manage:settings'),
-    summary: 'Ticket printers', params: TenantParams,
+    method: 'get', path: '/api/v1/tenants/:slug/printers/', tag: 'printers', access: scope('manage:queue'),
+    summary: 'Ticket printers and their health (managers watch it; changing them is for administrators)', params: TenantParams,
     query: PageQuery.extend({ site: Uuid.optional(), transport: PrinterTransport.optional() }).strict(), response: paginated(PrinterDto),
   },
   createPrinter: {
@@ -70,7 +70,7 @@ export const printerRoutes = defineRoutes({
     params: TenantParams, body: CreatePrinterBody, response: PrinterDto,
   },
   getPrinter: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/', tag: 'printers', access: scope('manage:settings'),
+    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/', tag: 'printers', access: scope('manage:queue'),
     summary: 'One printer', params: TenantIdParams, response: PrinterDto,
   },
   updatePrinter: {
