@@ -250,7 +250,12 @@ export class DeviceAgent extends EventEmitter<Events> {
       this.#send(ws, { type: 'result', id: request.id, ok: false, ...failure(error) });
       return;
     }
-    journal.add(request.job_id);
+    try {
+      journal.add(request.job_id);
+    } catch (error) {
+      // Printed all the same: say so. Only a repeat of this job after a lost answer could print twice.
+      this.#log(`could not record job ${request.job_id} in the journal: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.#log(`printed job ${request.job_id} on ${request.printer.name}`);
     this.emit('printed', request.job_id, false);
     this.#send(ws, { type: 'result', id: request.id, ok: true });

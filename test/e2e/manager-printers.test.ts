@@ -128,6 +128,32 @@ describe('manager console: printers, their health and alerts, the ticket logo', 
     await expect.poll(() => page.getByTestId('printer-trouble').count(), { timeout: 10_000 }).toBe(0);
   });
 
+  it('declares a call button on a print agent, naming the agent it calls for', async () => {
+    const agentDevice = await pairNewDevice(t, d, { type: 'print_agent', name: 'PC guichet 2' });
+    await page.getByRole('navigation', { name: 'Sections de la console' }).getByRole('link', { name: 'Appareils', exact: true }).click();
+    await page.getByRole('button', { name: 'Scanners et boutons de « PC guichet 2 »' }).click();
+    const list = page.getByRole('dialog', { name: 'Scanners et boutons — PC guichet 2' });
+    await list.getByText('Aucun scanner ni bouton.').waitFor();
+    await list.getByRole('button', { name: 'Ajouter un scanner ou un bouton' }).click();
+    const form = page.getByRole('dialog', { name: 'Ajouter un scanner ou un bouton' });
+    await form.getByLabel('Nom', { exact: true }).fill('Bouton guichet 2');
+    await form.getByLabel('Type', { exact: true }).selectOption({ label: 'Bouton d’appel' });
+    await form.getByLabel('Périphérique').fill('/dev/hidraw4');
+    await form.getByRole('button', { name: 'Créer' }).click();
+    await form.getByText('required for a button').waitFor();
+    await form.getByLabel('Appelle le suivant pour').selectOption({ index: 2 });
+    await form.getByRole('button', { name: 'Créer' }).click();
+    const row = page.getByRole('dialog', { name: 'Scanners et boutons — PC guichet 2' }).locator('tbody tr', { hasText: 'Bouton guichet 2' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Pas encore ouvert');
+    const violations = await axeScan(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    const inputs = (await t.api('GET', `${base()}/devices/${agentDevice.id}/inputs/`, { token: d.adminToken })).body;
+    expect(inputs).toMatchObject([{ name: 'Bouton guichet 2', kind: 'button', source: 'hid', path: '/dev/hidraw4' }]);
+    expect(inputs[0].agent_id).not.toBeNull();
+    await page.keyboard.press('Escape');
+  });
+
   it('lets a manager watch printer health but not change printers, in Arabic, right to left, accessibly', async () => {
     const manager = await t.api('POST', `${base()}/members/`, {
       token: d.adminToken, body: { email: 'resp@demo.example', password: 'manager-password-1', first_name: 'Aïda', last_name: 'Ba', role: 'manager' },
