@@ -212,14 +212,25 @@ export class DeviceAgentHub {
         return;
       }
       case 'input_state':
-        recordInputState(this.#db, connection.principal, message, this.#now());
+        try {
+          recordInputState(this.#db, connection.principal, message, this.#now());
+        } catch (error) {
+          console.error('device agent: recording an input state failed', error);
+        }
         return;
       case 'input': {
-        const answer = handleDeviceInput(
-          { db: this.#db, events: this.#events },
-          { device: connection.principal, tenantSlug: connection.tenantSlug, origin: connection.origin, now: this.#now() },
-          message,
-        );
+        // A failure here must never escape the ws handler (it would take the server down): answer it.
+        let answer: Omit<Extract<AgentServerMessage, { type: 'input_result' }>, 'type' | 'id'>;
+        try {
+          answer = handleDeviceInput(
+            { db: this.#db, events: this.#events },
+            { device: connection.principal, tenantSlug: connection.tenantSlug, origin: connection.origin, now: this.#now() },
+            message,
+          );
+        } catch (error) {
+          console.error('device agent: input failed', error);
+          answer = { ok: false, code: 'internal', detail: 'The branch server could not handle this input.', ticket_number: null };
+        }
         this.#send(connection, { type: 'input_result', id: message.id, ...answer });
         return;
       }
