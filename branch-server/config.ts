@@ -15,6 +15,7 @@ const ConfigSchema = z.object({
   WS_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
   TICKET_FONT: z.string().min(1).optional(),
+  PRINTER_HEALTH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
 });
 
 export type BranchConfig = Readonly<{
@@ -30,6 +31,8 @@ export type BranchConfig = Readonly<{
   wsMaxBufferedBytes: number;
   /** A TrueType font with Arabic glyphs for printed tickets; null: look for DejaVu Sans and the like. */
   ticketFont: string | null;
+  /** Idle printers have their status read this often (0: only before jobs). */
+  printerHealthMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -73,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
     wsHeartbeatMs: Math.round(c.WS_HEARTBEAT_SECONDS * 1000),
     wsMaxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
     ticketFont: c.TICKET_FONT ? resolve(c.TICKET_FONT) : null,
+    printerHealthMs: c.PRINTER_HEALTH_SECONDS * 1000,
   };
 }

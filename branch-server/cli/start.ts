@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     pairingCodeTtlSeconds: config.pairingCodeTtlSeconds,
     realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
     ticketFont: config.ticketFont,
+    jobs: { health: { intervalMs: config.printerHealthMs } },
   });
   const { db } = server.deps;
   const anyTenant = db.first(qb.selectFrom('tenant').select('slug').limit(1));

@@ -1,7 +1,6 @@
 import { layoutWarnings } from '../../hardware/escpos/layout.ts';
 import { parsePrintProfile } from '../../hardware/escpos/profile.ts';
 import { renderTestPage, renderTicket } from '../../hardware/escpos/render-ticket.ts';
-import { openTransport } from '../../hardware/transports/open-transport.ts';
 import type { PrinterStatus } from '../../hardware/transports/printer-status.ts';
 import type { Font } from '../../hardware/escpos/truetype.ts';
 import { DEFAULT_TIMEOUTS, TransportError, type PrinterTransport, type TransportTimeouts } from '../../hardware/transports/transport.ts';
@@ -12,7 +11,7 @@ import type { EventSink, DomainEvent } from '../use-cases/events.ts';
 import { decodePayload, printerAlertEvent, printJobEvent, type PrintPayload } from '../use-cases/printing.ts';
 import type { DeviceAgentHub } from '../realtime/device-agents.ts';
 import { ticketLogoOf, withTenantLogo } from '../use-cases/ticket-logo.ts';
-import { AgentPrinter } from './agent-printer.ts';
+import { PrinterLocks, printerOpener } from './printer-access.ts';
 import type { JobHandler, JobOutcome } from './runner.ts';
 
 export type PrintingOptions = Readonly<{
@@ -34,10 +33,12 @@ type Deps = Readonly<{
   font: Font | null;
   /** Print agents, for printers attached to another PC (`printer.agent_device_id`). */
   agents?: DeviceAgentHub;
+  /** Shared with the health checks, so only one of them talks to a printer at a time. */
+  locks?: PrinterLocks;
   open?: (printer: PrinterRow, printJobId: string) => PrinterTransport;
 }>;
 
-const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
+export const BLOCKING: ReadonlySet<string> = new Set(['paper-out', 'cover-open', 'offline']);
 
 /**
  * Prints one print job: reads the printer's status (DLE EOT) first. Paper out, cover open or offline
@@ -47,11 +48,8 @@ const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
  */
 export function createPrintJobHandler(deps: Deps): JobHandler {
   const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...deps.options.timeouts };
-  const open = deps.open ?? ((printer: PrinterRow, printJobId: string): PrinterTransport => {
-    if (printer.agent_device_id === null) return openTransport(printer, timeouts);
-    if (!deps.agents) return new UnreachablePrinter(`${printer.name} is attached to a print agent, and this server runs without them.`);
-    return new AgentPrinter(deps.agents, printer.agent_device_id, printer, printJobId, timeouts);
-  });
+  const open = deps.open ?? printerOpener(timeouts, deps.agents);
+  const locks = deps.locks ?? new PrinterLocks();
   return async (job): Promise<JobOutcome> => {
     const { db } = deps;
     const printJobId = (job.payload as { print_job_id?: string }).print_job_id ?? '';
@@ -65,6 +63,7 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
 
     const blocked: Array<{ printer: PrinterRow; reason: string; state: string }> = [];
     for (const printer of fallbackChain(db, row.printer_id)) {
+      const release = await locks.acquire(printer.id);
       const transport = open(printer, row.id);
       try {
         const status = await transport.status();
@@ -102,6 +101,7 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
         if (error instanceof TransportError && error.code === 'outcome-unknown') break;
       } finally {
         await transport.close().catch(() => undefined);
+        release();
       }
     }
 
@@ -119,21 +119,6 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
     finish(deps, row, { status: 'waiting', printer_state: first?.state ?? '', last_error: reason }, events);
     return { kind: 'wait', reason, delayMs: deps.options.waitRetryMs };
   };
-}
-
-/** A printer that cannot be reached from here: offline, with the reason. */
-class UnreachablePrinter implements PrinterTransport {
-  readonly #reason: string;
-  constructor(reason: string) {
-    this.#reason = reason;
-  }
-  async status(): Promise<PrinterStatus> {
-    return { state: 'offline', online: false, paper: 'unknown', coverOpen: null, detail: this.#reason };
-  }
-  async write(): Promise<void> {
-    throw new TransportError('not-supported', this.#reason);
-  }
-  async close(): Promise<void> {}
 }
 
 function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>, font: Font | null): Uint8Array {
@@ -158,7 +143,7 @@ function getPrinter(db: Db, id: string): PrinterRow | undefined {
   return db.first(qb.selectFrom('printer').selectAll().where('id', '=', id));
 }
 
-function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: number): void {
+export function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: number): void {
   const answered = status.state !== 'unknown' && status.online !== false;
   db.run(qb.updateTable('printer').set({
     status: status.state,
@@ -170,7 +155,7 @@ function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: n
   }).where('id', '=', printer.id));
 }
 
-function describe(printer: PrinterRow, status: PrinterStatus): string {
+export function describe(printer: PrinterRow, status: PrinterStatus): string {
   switch (status.state) {
     case 'paper-out': return `${printer.name}: out of paper.`;
     case 'cover-open': return `${printer.name}: cover open.`;

@@ -4,9 +4,18 @@ import type { Font } from '../../hardware/escpos/truetype.ts';
 import type { EventBus } from '../use-cases/events.ts';
 import { PRINT_JOB_TYPE, printerLine, printIssuedTicket } from '../use-cases/printing.ts';
 import { createPrintJobHandler, DEFAULT_PRINTING_OPTIONS, type PrintingOptions } from './print-job.ts';
+import { PrinterLocks, printerOpener } from './printer-access.ts';
+import { DEFAULT_PRINTER_HEALTH, startPrinterHealth, type PrinterHealthOptions } from './printer-health.ts';
+import { DEFAULT_TIMEOUTS } from '../../hardware/transports/transport.ts';
 import { JobRunner, type RunnerOptions } from './runner.ts';
 
-export type JobsOptions = Readonly<{ runner?: Partial<RunnerOptions>; printing?: Partial<PrintingOptions>; font?: Font | null }>;
+export type JobsOptions = Readonly<{
+  runner?: Partial<RunnerOptions>;
+  printing?: Partial<PrintingOptions>;
+  /** Status reads of idle printers (intervalMs 0: none). */
+  health?: Partial<PrinterHealthOptions>;
+  font?: Font | null;
+}>;
 
 /**
  * Starts the durable job runner with the print handler, and prints kiosk tickets: a committed
@@ -14,9 +23,12 @@ export type JobsOptions = Readonly<{ runner?: Partial<RunnerOptions>; printing?:
  */
 export function startJobs(
   db: Db, events: EventBus, now: () => number, options: JobsOptions = {}, agents?: DeviceAgentHub,
-): { runner: JobRunner; stop(): Promise<void> } {
+): { runner: JobRunner; health: ReturnType<typeof startPrinterHealth>; stop(): Promise<void> } {
   const printing: PrintingOptions = { ...DEFAULT_PRINTING_OPTIONS, ...options.printing };
-  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, font: options.font ?? null, ...(agents ? { agents } : {}) }) }, options.runner);
+  const locks = new PrinterLocks();
+  const open = printerOpener({ ...DEFAULT_TIMEOUTS, ...printing.timeouts }, agents);
+  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, font: options.font ?? null, locks, open }) }, options.runner);
+  const health = startPrinterHealth({ db, events, now, locks, open, options: { ...DEFAULT_PRINTER_HEALTH, ...options.health } });
   // A print agent came (back): what waited for its printers prints now, not at the next retry.
   const stopWaking = agents?.onConnected((deviceId) => {
     wakePrintJobsOfAgent(db, deviceId, now());
@@ -33,9 +45,11 @@ export function startJobs(
   runner.start();
   return {
     runner,
+    health,
     async stop() {
       unsubscribe();
       stopWaking?.();
+      await health.stop();
       await runner.stop();
     },
   };
