@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
   TICKET_FONT: z.string().min(1).optional(),
   PRINTER_HEALTH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  CLOUD_URL: z.string().url().refine((url) => /^https?:\/\//i.test(url), 'must be an http(s) URL').optional(),
+  ENROLL_TOKEN: z.string().trim().min(16).max(128).optional(),
 });
 
 export type BranchConfig = Readonly<{
@@ -33,6 +35,10 @@ export type BranchConfig = Readonly<{
   ticketFont: string | null;
   /** Idle printers have their status read this often (0: only before jobs). */
   printerHealthMs: number;
+  /** The cloud to enroll with (with enrollToken), or to follow once enrolled. */
+  cloudUrl: string | null;
+  /** A single-use enrollment token from HQ: enrolls on start if this branch is not enrolled yet. */
+  enrollToken: string | null;
 }>;
 
 export class ConfigError extends Error {
@@ -43,7 +49,7 @@ export class ConfigError extends Error {
  * Reads `SMARTQUEUE_CONFIG` (a JSON file of the same keys) then the environment (which wins).
  * Any invalid value stops the start with a message naming the variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Readonly<Record<string, string>> = {}): BranchConfig {
   let fileValues: Record<string, unknown> = {};
   const file = env['SMARTQUEUE_CONFIG'];
   if (file) {
@@ -58,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
   for (const key of Object.keys(ConfigSchema.shape)) {
     if (env[key] !== undefined && env[key] !== '') merged[key] = env[key];
   }
+  // Command-line flags (`npm start -- --cloud-url … --enroll …`) win over the environment.
+  Object.assign(merged, overrides);
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -77,5 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BranchConfig {
     wsMaxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
     ticketFont: c.TICKET_FONT ? resolve(c.TICKET_FONT) : null,
     printerHealthMs: c.PRINTER_HEALTH_SECONDS * 1000,
+    cloudUrl: c.CLOUD_URL ? c.CLOUD_URL.replace(/\/+$/, '') : null,
+    enrollToken: c.ENROLL_TOKEN ?? null,
   };
 }

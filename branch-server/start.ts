@@ -23,6 +23,8 @@ import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
+import { MIGRATIONS } from './db/migrations/index.ts';
+import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
 
 export type StartOptions = Readonly<{
   dataDir: string;
@@ -43,6 +45,8 @@ export type StartOptions = Readonly<{
    * Sans and the like, or false for none (Arabic is then left out of printed tickets).
    */
   ticketFont?: string | null | false;
+  /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
+  sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName'>;
 }>;
 
 export type RunningServer = Readonly<{
@@ -75,20 +79,24 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     throw error;
   }
   const events = new EventBus();
+  const now = options.now ?? Date.now;
+  const version = readAppVersion();
+  const sync = new BranchSync({ db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync });
   const deps: AppDeps = {
     db,
-    now: options.now ?? Date.now,
+    now,
     events,
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
     issuer: new TicketIssuer({ db, events }),
     ticketFont,
+    sync,
     config: {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
       pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
       dataDir: options.dataDir,
-      version: readAppVersion(),
+      version,
     },
   };
   const app = createApp(deps, allRoutes(), (express, routes) => {
@@ -112,6 +120,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
   });
+  sync.start();
   const { port } = server.address() as AddressInfo;
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 
@@ -123,6 +132,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     events,
     close() {
       closing ??= (async () => {
+        sync.stop();
         detachEtaRefresher();
         // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
         await Promise.all([jobs.stop(), agents.close()]);

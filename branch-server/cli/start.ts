@@ -3,13 +3,39 @@ import { loadConfig, ConfigError } from '../config.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { qb } from '../db/sqlite.ts';
 import { start } from '../start.ts';
+import type { BranchSync } from '../../sync/client/branch-sync.ts';
 import { createTenant } from '../use-cases/create-tenant.ts';
+import { parseArgs } from './args.ts';
 
 const DEMO = { name: 'Demo Bank', slug: 'demo-bank', adminEmail: 'admin@demo-bank.com' } as const;
 
-/** `npm start`: the branch server headless, with a demo tenant on first start of an empty database. */
+/** Flags of `npm start -- …` and the settings they stand for. */
+const FLAGS: Readonly<Record<string, string>> = { 'cloud-url': 'CLOUD_URL', enroll: 'ENROLL_TOKEN' };
+
+function flagOverrides(argv: readonly string[]): Record<string, string> {
+  let args: Map<string, string | true>;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Flags: --cloud-url <url> --enroll <token>`);
+  }
+  const overrides: Record<string, string> = {};
+  for (const [flag, value] of args) {
+    const key = FLAGS[flag];
+    if (!key) throw new ConfigError(`Unknown flag --${flag}. Flags: --cloud-url <url> --enroll <token>`);
+    if (value === true) throw new ConfigError(`--${flag} needs a value.`);
+    overrides[key] = value;
+  }
+  return overrides;
+}
+
+/**
+ * `npm start`: the branch server headless, with a demo tenant on first start of an empty database
+ * (unless it enrolls with a cloud right away: then the tenant and site come from the cloud).
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, flagOverrides(process.argv.slice(2)));
+  if (config.enrollToken && !config.cloudUrl) throw new ConfigError('ENROLL_TOKEN (--enroll) needs CLOUD_URL (--cloud-url): the cloud to enroll with.');
   const server = await start({
     dataDir: config.dataDir, port: config.port, host: config.host, publicUrl: config.publicUrl,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
@@ -18,10 +44,11 @@ async function main(): Promise<void> {
     ticketFont: config.ticketFont,
     jobs: { health: { intervalMs: config.printerHealthMs } },
   });
-  const { db } = server.deps;
-  const anyTenant = db.first(qb.selectFrom('tenant').select('slug').limit(1));
+  const { db, sync } = server.deps;
   const lines = [`SmartQueue Branch is running on ${server.url}  (data: ${config.dataDir})`];
-  if (!anyTenant && config.demoTenant) {
+  const enrolling = config.enrollToken !== null && !sync.enrolled;
+  const anyTenant = db.first(qb.selectFrom('tenant').select('slug').limit(1));
+  if (!anyTenant && config.demoTenant && !enrolling) {
     // Shown once: the password is never printed or stored in clear again.
     const password = randomBytes(9).toString('base64url');
     const created = await createTenant(db, { ...DEMO, adminPassword: password, withDemoData: true }, Date.now());
@@ -32,9 +59,10 @@ async function main(): Promise<void> {
       `  Admin password: ${password}   <- shown only this once; write it down`,
       ...(created.demo?.agents.map((a) => `  Agent login:    ${a.email} / ${a.password}  (${a.counter})`) ?? []),
     );
-  } else if (anyTenant) {
+  } else if (anyTenant && !enrolling) {
     lines.push(`Tenant: ${anyTenant.slug}`);
   }
+  lines.push(...await syncOnStart(server.deps.sync, config.cloudUrl, config.enrollToken));
   lines.push(
     '',
     `  API:           ${server.url}/api/v1/`,
@@ -58,6 +86,30 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Enrolls with the token if not enrolled yet; follows a new cloud URL if enrolled. Lines to print. */
+async function syncOnStart(sync: BranchSync, cloudUrl: string | null, token: string | null): Promise<string[]> {
+  if (cloudUrl && token && !sync.enrolled) {
+    try {
+      const enrolled = await sync.enroll(cloudUrl, token);
+      return [
+        '', `Enrolled with ${cloudUrl} as ${enrolled.tenant.name} (${enrolled.tenant.slug}), site ${enrolled.site.name}.`,
+        '  Staff sign in with their HQ accounts once the first sync has brought them (see /api/v1/sync/status/).',
+      ];
+    } catch (error) {
+      return ['', `Enrollment with ${cloudUrl} failed: ${(error as Error).message}`, '  The branch runs offline; enroll again from the manager console or with a new token.'];
+    }
+  }
+  if (sync.enrolled) {
+    const lines = [''];
+    if (token) lines.push('ENROLL_TOKEN ignored: this branch is already enrolled.');
+    if (cloudUrl && sync.useCloudUrl(cloudUrl)) lines.push(`Cloud URL changed to ${cloudUrl}.`);
+    const status = sync.status();
+    lines.push(`Sync: enrolled with ${status.cloud_url ?? '?'} as ${status.tenant?.slug ?? '?'} / ${status.site?.name ?? '?'}`);
+    return lines;
+  }
+  return cloudUrl ? ['', `CLOUD_URL is set but this branch is not enrolled: add --enroll <token> (or ENROLL_TOKEN).`] : [];
 }
 
 main().catch((error: unknown) => {

@@ -18,13 +18,15 @@ import { queueRoutes } from './queues.contract.ts';
 import { reportRoutes } from './reports.contract.ts';
 import { serviceRoutes } from './services.contract.ts';
 import { siteRoutes } from './sites.contract.ts';
+import { syncRoutes } from './sync.contract.ts';
 import { ticketRoutes } from './tickets.contract.ts';
 
 /** Every HTTP route by name: what the UIs' typed client calls (`api.call('createTicket', …)`). */
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes, ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
+  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes,
 };
 
 export type Routes = typeof routes;

@@ -93,7 +93,7 @@ export const memberRoutes = defineRoutes({
     params: TenantParams, query: MemberListQuery, response: paginated(MemberDto),
   },
   createMember: {
-    method: 'post', path: '/api/v1/tenants/:slug/members/', tag: 'members', access: scope('manage:agent'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/members/', tag: 'members', access: scope('manage:agent'), hqOwned: true, status: 201,
     summary: 'Add a staff member: the user (or the existing user of that e-mail, password unchanged), the membership and, for agents or when queue_ids is given, the agent profile and skills. Creating an admin needs manage:settings',
     params: TenantParams, body: CreateMemberBody, response: MemberDto,
   },
@@ -107,7 +107,7 @@ export const memberRoutes = defineRoutes({
     params: TenantIdParams, body: UpdateMemberBody, response: MemberDto,
   },
   deleteMember: {
-    method: 'delete', path: '/api/v1/tenants/:slug/members/:id/', tag: 'members', access: scope('manage:agent'), status: 204,
+    method: 'delete', path: '/api/v1/tenants/:slug/members/:id/', tag: 'members', access: scope('manage:agent'), hqOwned: true, status: 204,
     summary: 'Deactivate a membership (history keeps the person); their sessions end unless they belong to another tenant',
     params: TenantIdParams, response: NoContent,
   },

@@ -76,7 +76,7 @@ export const notificationRoutes = defineRoutes({
     summary: 'Message templates (filters: key, channel, language)', params: TenantParams, query: TemplateListQuery, response: paginated(TemplateDto),
   },
   createTemplate: {
-    method: 'post', path: '/api/v1/tenants/:slug/notifications/templates/', tag: 'notifications', access: scope('manage:settings'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/notifications/templates/', tag: 'notifications', access: scope('manage:settings'), hqOwned: true, status: 201,
     summary: 'Add a template; one per (key, channel, language); only known {{variables}}',
     params: TenantParams, body: CreateTemplateBody, response: TemplateDto,
   },
@@ -85,11 +85,11 @@ export const notificationRoutes = defineRoutes({
     summary: 'One template', params: TenantIdParams, response: TemplateDto,
   },
   updateTemplate: {
-    method: 'patch', path: '/api/v1/tenants/:slug/notifications/templates/:id/', tag: 'notifications', access: scope('manage:settings'),
+    method: 'patch', path: '/api/v1/tenants/:slug/notifications/templates/:id/', tag: 'notifications', access: scope('manage:settings'), hqOwned: true,
     summary: 'Change a template', params: TenantIdParams, body: UpdateTemplateBody, response: TemplateDto,
   },
   deleteTemplate: {
-    method: 'delete', path: '/api/v1/tenants/:slug/notifications/templates/:id/', tag: 'notifications', access: scope('manage:settings'), status: 204,
+    method: 'delete', path: '/api/v1/tenants/:slug/notifications/templates/:id/', tag: 'notifications', access: scope('manage:settings'), hqOwned: true, status: 204,
     summary: 'Remove a template', params: TenantIdParams, response: NoContent,
   },
   previewTemplate: {

@@ -63,7 +63,7 @@ export const queueRoutes = defineRoutes({
     params: TenantParams, query: QueueListQuery, response: paginated(QueueDto),
   },
   createQueue: {
-    method: 'post', path: '/api/v1/tenants/:slug/queues/', tag: 'queues', access: scope('manage:queue'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/queues/', tag: 'queues', access: scope('manage:queue'), hqOwned: true, status: 201,
     summary: "Create a queue of a site for a service; its prefix is unique among the site's queues",
     params: TenantParams, body: CreateQueueBody, response: QueueDto,
   },
@@ -72,11 +72,11 @@ export const queueRoutes = defineRoutes({
     summary: 'One queue', params: TenantIdParams, response: QueueDto,
   },
   updateQueue: {
-    method: 'patch', path: '/api/v1/tenants/:slug/queues/:id/', tag: 'queues', access: scope('manage:queue'),
+    method: 'patch', path: '/api/v1/tenants/:slug/queues/:id/', tag: 'queues', access: scope('manage:queue'), hqOwned: true,
     summary: 'Change a queue (not its site)', params: TenantIdParams, body: UpdateQueueBody, response: QueueDto,
   },
   deleteQueue: {
-    method: 'delete', path: '/api/v1/tenants/:slug/queues/:id/', tag: 'queues', access: scope('manage:queue'), status: 204,
+    method: 'delete', path: '/api/v1/tenants/:slug/queues/:id/', tag: 'queues', access: scope('manage:queue'), hqOwned: true, status: 204,
     summary: 'Delete a queue that never issued a ticket (409 otherwise: close it to keep its history)',
     params: TenantIdParams, response: NoContent,
   },

@@ -28,6 +28,11 @@ export type RouteDef = Readonly<{
   response: z.ZodType;
   /** HTTP status of a success; 200 unless said. */
   status?: 200 | 201 | 204;
+  /**
+   * Changes reference data HQ owns (sites, services, queues, staff, templates): refused once the
+   * branch is enrolled with a cloud, whose feed would overwrite it. Made at HQ, it arrives by sync.
+   */
+  hqOwned?: true;
 }>;
 
 export function defineRoutes<const T extends Record<string, RouteDef>>(routes: T): T {

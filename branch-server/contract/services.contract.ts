@@ -51,7 +51,7 @@ export const serviceRoutes = defineRoutes({
     params: TenantParams, query: ServiceListQuery, response: paginated(ServiceDto),
   },
   createService: {
-    method: 'post', path: '/api/v1/tenants/:slug/queues/services/', tag: 'services', access: scope('manage:queue'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/queues/services/', tag: 'services', access: scope('manage:queue'), hqOwned: true, status: 201,
     summary: 'Create a service (SLA, default service time, priority rules)',
     params: TenantParams, body: CreateServiceBody, response: ServiceDto,
   },
@@ -60,11 +60,11 @@ export const serviceRoutes = defineRoutes({
     summary: 'One service', params: TenantIdParams, response: ServiceDto,
   },
   updateService: {
-    method: 'patch', path: '/api/v1/tenants/:slug/queues/services/:id/', tag: 'services', access: scope('manage:queue'),
+    method: 'patch', path: '/api/v1/tenants/:slug/queues/services/:id/', tag: 'services', access: scope('manage:queue'), hqOwned: true,
     summary: 'Change a service', params: TenantIdParams, body: UpdateServiceBody, response: ServiceDto,
   },
   deleteService: {
-    method: 'delete', path: '/api/v1/tenants/:slug/queues/services/:id/', tag: 'services', access: scope('manage:queue'), status: 204,
+    method: 'delete', path: '/api/v1/tenants/:slug/queues/services/:id/', tag: 'services', access: scope('manage:queue'), hqOwned: true, status: 204,
     summary: 'Deactivate a service (is_active = false): its queues and their history stay',
     params: TenantIdParams, response: NoContent,
   },

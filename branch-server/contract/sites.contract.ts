@@ -60,7 +60,7 @@ export const siteRoutes = defineRoutes({
     params: TenantParams, query: SiteListQuery, response: paginated(SiteDto),
   },
   createSite: {
-    method: 'post', path: '/api/v1/tenants/:slug/sites/', tag: 'sites', access: scope('manage:settings'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/sites/', tag: 'sites', access: scope('manage:settings'), hqOwned: true, status: 201,
     summary: 'Create a site (its time zone decides when ticket numbers reset)',
     params: TenantParams, body: CreateSiteBody, response: SiteDto,
   },
@@ -69,11 +69,11 @@ export const siteRoutes = defineRoutes({
     summary: 'One site', params: TenantIdParams, response: SiteDto,
   },
   updateSite: {
-    method: 'patch', path: '/api/v1/tenants/:slug/sites/:id/', tag: 'sites', access: scope('manage:settings'),
+    method: 'patch', path: '/api/v1/tenants/:slug/sites/:id/', tag: 'sites', access: scope('manage:settings'), hqOwned: true,
     summary: 'Change a site', params: TenantIdParams, body: UpdateSiteBody, response: SiteDto,
   },
   deleteSite: {
-    method: 'delete', path: '/api/v1/tenants/:slug/sites/:id/', tag: 'sites', access: scope('manage:settings'), status: 204,
+    method: 'delete', path: '/api/v1/tenants/:slug/sites/:id/', tag: 'sites', access: scope('manage:settings'), hqOwned: true, status: 204,
     summary: 'Delete a site that nothing uses yet (409 while queues, devices or appointments refer to it)',
     params: TenantIdParams, response: NoContent,
   },

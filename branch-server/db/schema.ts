@@ -25,6 +25,7 @@ import type { SyncOutboxTable } from './tables/sync-outbox.table.ts';
 import type { SyncStateTable } from './tables/sync-state.table.ts';
 import type { SyncRejectedTable } from './tables/sync-rejected.table.ts';
 import type { SyncDeferredTable } from './tables/sync-deferred.table.ts';
+import type { SyncSnapshotSeenTable } from './tables/sync-snapshot-seen.table.ts';
 import type { AuthSessionTable } from './tables/auth-session.table.ts';
 import type { DisplayAckTable } from './tables/display-ack.table.ts';
 import type { DeviceInputTable } from './tables/device-input.table.ts';
@@ -59,6 +60,7 @@ export interface DB {
   sync_state: SyncStateTable;
   sync_rejected: SyncRejectedTable;
   sync_deferred: SyncDeferredTable;
+  sync_snapshot_seen: SyncSnapshotSeenTable;
   auth_session: AuthSessionTable;
   display_ack: DisplayAckTable;
   device_input: DeviceInputTable;

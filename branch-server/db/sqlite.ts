@@ -46,6 +46,8 @@ type Params = readonly unknown[];
 export class Db {
   readonly sqlite: SqliteHandle;
   readonly #statements = new Map<string, Database.Statement>();
+  /** Effects registered during the current transaction, by key (one per key), run once it commits. */
+  #afterCommit = new Map<string, () => void>();
 
   constructor(sqlite: SqliteHandle) {
     this.sqlite = sqlite;
@@ -91,7 +93,42 @@ export class Db {
    */
   tx<T>(fn: () => T): T {
     if (this.sqlite.inTransaction) return fn();
-    return this.sqlite.transaction(fn).immediate();
+    let result: T;
+    try {
+      result = this.sqlite.transaction(fn).immediate();
+    } catch (error) {
+      this.#afterCommit.clear();
+      throw error;
+    }
+    this.#runAfterCommit();
+    return result;
+  }
+
+  /**
+   * Runs `fn` once the current transaction has committed (at once outside a transaction); dropped if
+   * it rolls back. Registrations with the same key in one transaction run once. For wake-ups such as
+   * the sync nudge: an effect that must not run for a change that never happened.
+   */
+  afterCommit(key: string, fn: () => void): void {
+    if (!this.sqlite.inTransaction) {
+      fn();
+      return;
+    }
+    if (!this.#afterCommit.has(key)) this.#afterCommit.set(key, fn);
+  }
+
+  #runAfterCommit(): void {
+    if (this.#afterCommit.size === 0) return;
+    const effects = [...this.#afterCommit.values()];
+    this.#afterCommit.clear();
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        // A failing effect must never undo or block a committed change.
+        console.error('after-commit effect failed', error);
+      }
+    }
   }
 
   /**

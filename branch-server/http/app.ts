@@ -4,6 +4,7 @@ import type { RouteDef } from '../contract/route.ts';
 import { DomainError } from '../domain/errors.ts';
 import { hasScope } from '../domain/rbac.ts';
 import type { Actor } from '../db/repositories/audit.repository.ts';
+import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import type { AppDeps, Ctx, Handler } from './context.ts';
 import { describeZodError, errorHandler } from './errors.ts';
 import {
@@ -80,7 +81,7 @@ export function createApp(
  * specific first: paths are ordered segment by segment, a literal before a `:param`, which puts the
  * literal first wherever two paths could match the same URL.
  */
-export function inMatchOrder(routes: readonly Bound[]): Bound[] {
+export function inMatchOrder<T extends Readonly<{ def: Readonly<{ path: string }> }>>(routes: readonly T[]): T[] {
   return [...routes].sort((a, b) => compareSpecificity(a.def.path, b.def.path));
 }
 
@@ -98,7 +99,7 @@ function compareSpecificity(a: string, b: string): number {
   return sa.length - sb.length;
 }
 
-function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'SAMEORIGIN');
@@ -113,6 +114,9 @@ async function handle(deps: AppDeps, route: Bound, req: Request, res: Response):
     ? ANONYMOUS
     : await resolvePrincipal(deps.db, deps.tokens, parseAuthorization(req.get('authorization')), now);
   const { tenant, membership } = authorize(deps, def, principal, typeof req.params['slug'] === 'string' ? req.params['slug'] : undefined);
+  if (def.hqOwned && tenant && tenant.id === getSyncState(deps.db, 'tenant_id')) {
+    throw new DomainError('conflict', 'This branch is managed by HQ: make this change in the HQ console; it reaches the branch with the next sync.');
+  }
 
   const params = parseOr404(def.params, req.params);
   const query = parseInput(def.query, declaredOnly(def.query, req.query ?? {}), 'query');
@@ -168,7 +172,7 @@ function authorize(
   return { tenant, membership };
 }
 
-function parseOr404(schema: z.ZodType | undefined, value: unknown): unknown {
+export function parseOr404(schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return {};
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DomainError('not-found', 'Not found.');
@@ -180,13 +184,13 @@ function parseOr404(schema: z.ZodType | undefined, value: unknown): unknown {
  * did: clients add things like `?format=json` or cache busters, and those must not turn into 400s.
  * Declared parameters are still validated strictly.
  */
-function declaredOnly(schema: z.ZodType | undefined, query: Record<string, unknown>): Record<string, unknown> {
+export function declaredOnly(schema: z.ZodType | undefined, query: Record<string, unknown>): Record<string, unknown> {
   if (!(schema instanceof z.ZodObject)) return query;
   const known = new Set(Object.keys(schema.shape));
   return Object.fromEntries(Object.entries(query).filter(([key]) => known.has(key)));
 }
 
-function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {
+export function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -196,7 +200,7 @@ function parseInput(schema: z.ZodType | undefined, value: unknown, where: 'query
   return parsed.data;
 }
 
-function parseBody(def: RouteDef, req: Request): unknown {
+export function parseBody(def: Readonly<{ body?: z.ZodType | undefined }>, req: Request): unknown {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
   if (hasBody && !req.is(['application/json', 'application/*+json'])) {
     throw new DomainError('unsupported-media-type', 'Send the body as application/json.');

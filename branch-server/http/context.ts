@@ -9,6 +9,7 @@ import type { TokenService } from './tokens.ts';
 import type { LoginRateLimiter } from './rate-limit.ts';
 import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
 import type { Font } from '../../hardware/escpos/truetype.ts';
+import type { BranchSync } from '../../sync/client/branch-sync.ts';
 
 export type AppConfig = Readonly<{
   /** Public base URL of this branch server, for tracking links; defaults to the request's origin. */
@@ -32,6 +33,8 @@ export type AppDeps = Readonly<{
   issuer: TicketIssuer;
   /** Draws Arabic ticket lines (printing and previews); null when the server found no font for it. */
   ticketFont: Font | null;
+  /** Sync with the cloud: status, enrollment, the loop (sync/client). */
+  sync: BranchSync;
   config: AppConfig;
 }>;
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { qb, type Db } from '../db/sqlite.ts';
 import { appendAudit, SYSTEM_ACTOR, type Actor } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
+import { tickBranchHlc } from '../db/repositories/sync-state.repository.ts';
+import type { CustomerEdit } from '../../sync/protocol/entities.ts';
 import { DomainError } from '../domain/errors.ts';
 import { uuidv7 } from '../ids.ts';
 import { hashPassword } from '../http/passwords.ts';
@@ -129,7 +131,8 @@ function seedDemo(
     const id = uuidv7(now);
     const row = { id, tenant_id: tenantId, ...c, language: 'fr', created_at: now, updated_at: now };
     db.run(qb.insertInto('customer').values(row));
-    appendOutbox(db, { tenantId, entity: 'customer', entityId: id, op: 'insert', payload: row }, now);
+    const edit: CustomerEdit = { id, tenant_id: tenantId, created_at: now, values: c, hlc: tickBranchHlc(db, now), deleted: false };
+    appendOutbox(db, { tenantId, entity: 'customer', entityId: id, op: 'insert', payload: edit }, now);
     return id;
   });
   for (const [key, body] of [

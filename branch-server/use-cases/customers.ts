@@ -1,12 +1,15 @@
 import type { CustomerDto } from '../contract/customers.contract.ts';
 import { appendAudit } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
+import { tickBranchHlc } from '../db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { CustomerRow } from '../db/tables/customer.table.ts';
 import { DomainError } from '../domain/errors.ts';
 import { uuidv7 } from '../ids.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
 import { changedKeys, parseObject, parseStringArray } from './references.ts';
+import { EMPTY_CUSTOMER_VALUES } from '../../sync/protocol/customer-merge.ts';
+import { CUSTOMER_FIELDS, type CustomerEdit } from '../../sync/protocol/entities.ts';
 
 type Language = CustomerDto['language'];
 const LANGUAGES: readonly string[] = ['fr', 'en', 'ar'];
@@ -43,7 +46,8 @@ function toColumns(input: Partial<CustomerInput>): Partial<CustomerRow> {
 /**
  * Customers are personal data: their audit rows name the fields that changed, never the values, so
  * the append-only, hash-chained audit log never has to be rewritten when a customer is forgotten.
- * The outbox row carries the whole customer (the cloud merges it field by field).
+ * The outbox row carries the fields this edit changed, stamped with the branch's hybrid clock (the
+ * cloud merges them field by field with other branches' and HQ's edits).
  */
 export function createCustomer(deps: UseCaseDeps, caller: Caller, input: CustomerInput): CustomerDto {
   const { db } = deps;
@@ -55,13 +59,23 @@ export function createCustomer(deps: UseCaseDeps, caller: Caller, input: Custome
       ...toColumns(input), created_at: now, updated_at: now,
     } as CustomerRow;
     db.run(qb.insertInto('customer').values(row));
-    appendOutbox(db, { tenantId: caller.tenantId, entity: 'customer', entityId: row.id, op: 'insert', payload: row }, now);
+    const set = CUSTOMER_FIELDS.filter((f) => row[f] !== EMPTY_CUSTOMER_VALUES[f]);
+    appendOutbox(db, { tenantId: caller.tenantId, entity: 'customer', entityId: row.id, op: 'insert', payload: customerEdit(db, row, set, now) }, now);
     appendAudit(db, caller.actor, {
       tenantId: caller.tenantId, action: 'customer.created', entity: 'customer', entityId: row.id,
       after: { fields: Object.keys(input).filter((k) => JSON.stringify(input[k as keyof CustomerInput]) !== JSON.stringify(emptyValue(k))) },
     }, now);
     return toCustomerDto(row);
   });
+}
+
+/**
+ * The uplink form of a customer change (sync/protocol CustomerEdit): only `fields` compete in the
+ * cloud's merge, so an edit of the phone here and of the e-mail at another branch both survive.
+ */
+export function customerEdit(db: Db, row: CustomerRow, fields: readonly string[], now: number, deleted = false): CustomerEdit {
+  const values = Object.fromEntries(CUSTOMER_FIELDS.filter((f) => fields.includes(f)).map((f) => [f, row[f]]));
+  return { id: row.id, tenant_id: row.tenant_id, created_at: row.created_at, values, hlc: tickBranchHlc(db, now), deleted };
 }
 
 function emptyValue(key: string): unknown {
@@ -83,7 +97,7 @@ export function updateCustomer(deps: UseCaseDeps, caller: Caller, id: string, pa
     const columns = toColumns(patch);
     const after: CustomerRow = { ...before, ...columns, updated_at: now };
     db.run(qb.updateTable('customer').set({ ...columns, updated_at: now }).where('id', '=', before.id));
-    appendOutbox(db, { tenantId: caller.tenantId, entity: 'customer', entityId: before.id, op: 'update', payload: after }, now);
+    appendOutbox(db, { tenantId: caller.tenantId, entity: 'customer', entityId: before.id, op: 'update', payload: customerEdit(db, after, changed, now) }, now);
     appendAudit(db, caller.actor, {
       tenantId: caller.tenantId, action: 'customer.updated', entity: 'customer', entityId: before.id, after: { fields: changed },
     }, now);
@@ -123,7 +137,7 @@ export function forgetCustomer(deps: UseCaseDeps, caller: Caller, id: string): v
       .where('tenant_id', '=', tenantId).where('customer_id', '=', id));
 
     db.run(qb.deleteFrom('customer').where('id', '=', customer.id));
-    appendOutbox(db, { tenantId, entity: 'customer', entityId: customer.id, op: 'delete', payload: { id: customer.id, tenant_id: tenantId, forgotten_at: now } }, now);
+    appendOutbox(db, { tenantId, entity: 'customer', entityId: customer.id, op: 'delete', payload: customerEdit(db, customer, [], now, true) }, now);
     appendAudit(db, caller.actor, {
       tenantId, action: 'customer.forgotten', entity: 'customer', entityId: customer.id,
       after: { tickets: tickets.length, appointments: appointments.length, feedback: feedback.length, notifications },

@@ -16,20 +16,22 @@ import { ServicesSection } from './services.tsx';
 import { consoleMemberships, scopesOf, SessionStore } from './session.ts';
 import { SiteSection } from './site.tsx';
 import { StaffSection } from './staff.tsx';
+import { SyncSection } from './sync.tsx';
 import { TemplatesSection } from './templates.tsx';
 
-export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'audit'] as const;
+export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'sync', 'audit'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const GROUPS: readonly { label: ManagerKey; sections: readonly Section[] }[] = [
   { label: 'navGroupOperate', sections: ['board', 'report'] },
   { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates'] },
-  { label: 'navGroupControl', sections: ['audit'] },
+  { label: 'navGroupControl', sections: ['sync', 'audit'] },
 ];
 
 const LABELS: Readonly<Record<Section, ManagerKey>> = {
   board: 'navBoard', report: 'navReport', site: 'navSite', services: 'navServices', queues: 'navQueues', staff: 'navStaff',
-  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', audit: 'navAudit',
+  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', sync: 'navSync',
+  audit: 'navAudit',
 };
 
 function sectionFromHash(): Section {
@@ -146,6 +148,7 @@ function SectionView({ section }: Readonly<{ section: Section }>): ReactNode {
     case 'printers': return <PrintersSection />;
     case 'devices': return <DevicesSection />;
     case 'templates': return <TemplatesSection />;
+    case 'sync': return <SyncSection />;
     case 'audit': return <AuditSection />;
   }
 }

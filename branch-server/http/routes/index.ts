@@ -42,6 +42,8 @@ import { deviceInputRoutes } from '../../contract/device-inputs.contract.ts';
 import { deviceInputHandlers } from './device-inputs.routes.ts';
 import { ticketLogoRoutes } from '../../contract/ticket-logo.contract.ts';
 import { ticketLogoHandlers } from './ticket-logo.routes.ts';
+import { syncRoutes } from '../../contract/sync.contract.ts';
+import { syncHandlers } from './sync.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -71,5 +73,6 @@ export function allRoutes(): Bound[] {
     ...bind(deviceRoutes, deviceHandlers()),
     ...bind(deviceInputRoutes, deviceInputHandlers),
     ...bind(notificationRoutes, notificationHandlers),
+    ...bind(syncRoutes, syncHandlers),
   ];
 }

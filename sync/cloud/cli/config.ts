@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** The cloud's settings, from the environment, validated before anything starts. */
+const CloudEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** PGlite's files when DATABASE_URL is not set. */
+  DATA_DIR: z.string().min(1).default('./data-cloud'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+});
+
+export type CloudCliConfig = Readonly<{ port: number; host: string; dataDir: string; databaseUrl: string | undefined }>;
+
+export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudCliConfig {
+  const parsed = CloudEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  const c = parsed.data;
+  return { port: c.PORT, host: c.HOST, dataDir: c.DATA_DIR, databaseUrl: c.DATABASE_URL };
+}
+
+/** Where the data lives, for messages (never the password of a database URL). */
+export function describeStore(config: CloudCliConfig): string {
+  if (!config.databaseUrl) return `PGlite in ${config.dataDir}`;
+  const url = new URL(config.databaseUrl);
+  url.password = '';
+  return `PostgreSQL ${url.host}${url.pathname}`;
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { CloudSchema } from './schema.ts';
+import { cloudMigrationProvider } from './migrations/index.ts';
+
+export type CloudTx = Transaction<CloudSchema>;
+
+export type CloudDb = Readonly<{
+  kind: 'postgres' | 'pglite';
+  /** The owner's handle: migrations, sign-in lookups, enrollment, super-admin work. */
+  db: Kysely<CloudSchema>;
+  /**
+   * Runs `fn` in one transaction as the application role with `app.tenant_id` set, so PostgreSQL's
+   * row-level security hides every other tenant's rows whatever the queries say.
+   */
+  withTenant<T>(tenantId: string, fn: (trx: CloudTx) => Promise<T>): Promise<T>;
+  /** One transaction as the owner (no tenant): only for work that spans tenants by nature. */
+  withSystem<T>(fn: (trx: CloudTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}>;
+
+export type CloudDbOptions = Readonly<{
+  /** A PostgreSQL server; when absent, PGlite embedded on disk under `dataDir` (or in memory). */
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  poolSize?: number;
+}>;
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function openCloudDb(options: CloudDbOptions): Promise<CloudDb> {
+  const { kind, dialect } = options.databaseUrl ? postgresDialect(options.databaseUrl, options.poolSize ?? 10) : await pgliteDialect(options.dataDir);
+  const db = new Kysely<CloudSchema>({ dialect });
+  await migrateCloud(db);
+  return {
+    kind,
+    db,
+    withTenant(tenantId, fn) {
+      return db.transaction().execute(async (trx) => {
+        await sql`SELECT set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+        await sql`SET LOCAL ROLE sq_app`.execute(trx);
+        return fn(trx);
+      });
+    },
+    withSystem(fn) {
+      return db.transaction().execute(fn);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+export async function migrateCloud(db: Kysely<CloudSchema>): Promise<void> {
+  const migrator = new Migrator({ db, provider: cloudMigrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Cloud database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`);
+  }
+}
+
+function postgresDialect(connectionString: string, max: number) {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  return { kind: 'postgres' as const, dialect: new PostgresDialect({ pool }) };
+}
+
+async function pgliteDialect(dataDir: string | undefined) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pglitePool } = await import('./pglite-pool.ts');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const lite = new PGlite(dataDir, { parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) } });
+  await lite.waitReady;
+  const pool = pglitePool(lite);
+  return {
+    kind: 'pglite' as const,
+    dialect: new PostgresDialect({
+      pool: {
+        connect: () => pool.connect(),
+        async end() {
+          await pool.end();
+          await lite.close();
+        },
+      },
+    }),
+  };
+}

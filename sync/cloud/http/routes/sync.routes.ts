@@ -1,0 +1,21 @@
+import { DomainError } from '../../../../branch-server/domain/errors.ts';
+import type { syncRoutes } from '../../../protocol/sync.contract.ts';
+import type { CloudDevice, CloudHandlers, CloudPrincipal } from '../context.ts';
+import { enrollDevice, issueChallenge, issueDeviceToken } from '../../use-cases/enrollment.ts';
+import { applyPush } from '../../use-cases/push.ts';
+import { pullChanges, readSnapshot, recordAck } from '../../use-cases/pull.ts';
+
+function deviceOf(principal: CloudPrincipal): CloudDevice {
+  if (principal.kind !== 'device') throw new DomainError('forbidden', 'Only an enrolled branch may call this route.');
+  return principal;
+}
+
+export const syncHandlers: CloudHandlers<typeof syncRoutes> = {
+  enroll: (ctx) => enrollDevice(ctx.deps, ctx.body),
+  challenge: (ctx) => issueChallenge(ctx.deps, ctx.body.device_id),
+  token: (ctx) => issueDeviceToken(ctx.deps, ctx.body),
+  push: (ctx) => applyPush(ctx.deps, deviceOf(ctx.principal), ctx.body),
+  pull: (ctx) => pullChanges(ctx.deps, deviceOf(ctx.principal), ctx.query),
+  snapshot: (ctx) => readSnapshot(ctx.deps, deviceOf(ctx.principal), ctx.query),
+  ack: (ctx) => recordAck(ctx.deps, deviceOf(ctx.principal), ctx.body),
+};

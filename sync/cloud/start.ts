@@ -1,0 +1,110 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import { LoginRateLimiter, type LoginLimits } from '../../branch-server/http/rate-limit.ts';
+import { openCloudDb, type CloudDb, type CloudDbOptions } from './db/database.ts';
+import { createCloudApp } from './http/app.ts';
+import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
+import { cloudRoutes } from './http/routes/index.ts';
+import { createCloudTokens } from './http/tokens.ts';
+import { startMaintenance } from './use-cases/maintenance.ts';
+
+export type CloudStartOptions = CloudDbOptions & Readonly<{
+  port?: number;
+  host?: string;
+  now?: () => number;
+  faults?: CloudFaults;
+  /** Use an already open database (tests that restart the HTTP side on the same data). */
+  cloud?: CloudDb;
+  config?: Partial<Omit<CloudConfig, 'epoch'>>;
+  loginLimits?: LoginLimits;
+  /** Mounts extra routes (the HQ dashboard's static files). */
+  extend?: (app: Express) => void;
+}>;
+
+export type RunningCloud = Readonly<{
+  url: string;
+  port: number;
+  deps: CloudDeps;
+  /** Stops listening and drops open connections at once (a crash, as far as clients can tell). */
+  kill(): void;
+  close(): Promise<void>;
+}>;
+
+export const CLOUD_VERSION = '0.1.0';
+
+/**
+ * Starts the cloud API: opens (and migrates) PostgreSQL or PGlite, reads the shared secrets and the
+ * epoch from the database (made on first start), serves HQ and sync routes on one port.
+ */
+export async function startCloud(options: CloudStartOptions): Promise<RunningCloud> {
+  const cloud = options.cloud ?? await openCloudDb(options);
+  const deps = await cloudDeps(cloud, options);
+  const app = createCloudApp(deps, cloudRoutes(), options.extend);
+  const stopMaintenance = startMaintenance(deps);
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  let closed = false;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    deps,
+    kill() {
+      stopMaintenance();
+      server.close();
+      server.closeAllConnections();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopMaintenance();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!options.cloud) await cloud.close();
+    },
+  };
+}
+
+/**
+ * What every use-case needs, from an open database: the shared secret and epoch (made on first use),
+ * the clock and the configuration. The CLIs use it too, so they act exactly as the API does.
+ */
+export async function cloudDeps(cloud: CloudDb, options: Omit<CloudStartOptions, 'cloud'> = {}): Promise<CloudDeps> {
+  const meta = await loadOrCreateMeta(cloud);
+  return {
+    cloud,
+    now: options.now ?? Date.now,
+    tokens: createCloudTokens(Buffer.from(meta.jwtSecret, 'base64url')),
+    config: {
+      epoch: meta.epoch,
+      version: CLOUD_VERSION,
+      refreshTtlSeconds: 7 * 24 * 3600,
+      enrollTokenTtlSeconds: 7 * 24 * 3600,
+      feedRetentionMs: 90 * 24 * 3600 * 1000,
+      ...options.config,
+    },
+    loginLimiter: new LoginRateLimiter(options.loginLimits),
+    ...(options.faults ? { faults: options.faults } : {}),
+  };
+}
+
+async function loadOrCreateMeta(cloud: CloudDb): Promise<{ epoch: string; jwtSecret: string }> {
+  // Two processes starting together must agree: insert-if-absent, then read what won.
+  await cloud.db.insertInto('cloud_meta')
+    .values([
+      { key: 'epoch', value: randomUUID() },
+      { key: 'jwt_secret', value: randomBytes(32).toString('base64url') },
+    ])
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const rows = await cloud.db.selectFrom('cloud_meta').selectAll().where('key', 'in', ['epoch', 'jwt_secret']).execute();
+  const get = (key: string) => rows.find((r) => r.key === key)?.value ?? '';
+  return { epoch: get('epoch'), jwtSecret: get('jwt_secret') };
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
+import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
+import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
+import { cloudCount, localCounts, syncClient } from '../../helpers/sync.ts';
+
+let cloud: TestCloud;
+let acme: SeededCloudTenant;
+let t: TestServer;
+let demo: DemoTenant;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  acme = await seedCloudTenant(cloud, 'acme');
+  t = await startTestServer();
+  demo = await seedDemoTenant(t);
+});
+afterAll(async () => {
+  await t?.close();
+  await cloud?.stop();
+});
+
+/** A morning at the demo branch before it is enrolled: tickets, a call, a customer. */
+async function localHistory(): Promise<void> {
+  for (const queue of demo.demo.queues) {
+    const res = await t.api('POST', `/api/v1/tenants/${demo.slug}/tickets/`, { token: demo.adminToken, body: { queue: queue.id } });
+    expect(res.status).toBe(201);
+  }
+  await t.api('PATCH', `/api/v1/tenants/${demo.slug}/agents/me/status/`, { token: demo.agentTokens[0]!, body: { status: 'available' } });
+  const called = await t.api('POST', `/api/v1/tenants/${demo.slug}/agents/call-next/`, { token: demo.agentTokens[0]!, body: {} });
+  expect(called.status).toBe(200);
+  const customer = await t.api('POST', `/api/v1/tenants/${demo.slug}/customers/`, { token: demo.adminToken, body: { first_name: 'Fatou', phone: '+221770009999' } });
+  expect(customer.status).toBe(201);
+}
+
+describe('enrollment and upload', () => {
+  it('re-keys the demo data to the cloud tenant and site, keeps the audit chain valid, and uploads the history exactly once', async () => {
+    await localHistory();
+    const db = t.server.deps.db;
+    const before = localCounts(db);
+    const oldTenant = demo.tenantId;
+    const oldHead = db.sqlite.prepare('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1').pluck().get() as string;
+
+    const client = syncClient(db, cloud);
+    expect(client.status().state).toBe('not_enrolled');
+    const enrolled = await client.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    expect(enrolled.tenant).toEqual({ id: acme.tenantId, slug: 'acme', name: 'acme' });
+    expect(enrolled.site.id).toBe(acme.siteId);
+
+    // Every row now names the cloud's tenant and site; only the enrollment's own audit row names the old ones.
+    const tenants = db.sqlite.prepare('SELECT id, slug FROM tenant').all();
+    expect(tenants).toEqual([{ id: acme.tenantId, slug: 'acme' }]);
+    const leftovers = db.sqlite.prepare(`SELECT
+      (SELECT count(*) FROM ticket WHERE tenant_id != @tenant OR site_id != @site) +
+      (SELECT count(*) FROM audit_log WHERE tenant_id != @tenant) +
+      (SELECT count(*) FROM sync_outbox WHERE tenant_id != @tenant OR (instr(payload, @old) > 0
+        AND entity_id NOT IN (SELECT id FROM audit_log WHERE action = 'sync.enrolled')))`).pluck().get({ tenant: acme.tenantId, site: acme.siteId, old: oldTenant });
+    expect(leftovers).toBe(0);
+    expect(db.sqlite.pragma('foreign_key_check')).toEqual([]);
+    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    // The chain was recomputed under the new ids and still verifies; the enrollment row records the old head.
+    expect(verifyAuditChain(db)).toMatchObject({ ok: true, rows: before.audit_log + 1 });
+    const enrolledRow = db.sqlite.prepare(`SELECT after FROM audit_log WHERE action = 'sync.enrolled'`).pluck().get() as string;
+    expect(JSON.parse(enrolledRow)).toMatchObject({ old_chain_head: oldHead, old_tenant_id: oldTenant, device_id: enrolled.device_id });
+    // Append-only still holds.
+    expect(() => db.sqlite.prepare(`UPDATE audit_log SET action = 'x'`).run()).toThrow(/append-only/);
+    expect(() => db.sqlite.prepare(`UPDATE ticket_event SET reason = 'x'`).run()).toThrow(/append-only/);
+
+    const first = await client.syncOnce();
+    expect(first.pushed).toBeGreaterThan(0);
+    expect(first.rejected).toBe(0);
+    expect(first.snapshot).toBe(true);
+    expect(client.status()).toMatchObject({ state: 'online', outbox_depth: 0, rejected_count: 0, last_error: null });
+    // The snapshot brought the cloud's reference data; the demo's own is deactivated, not deleted.
+    expect(db.sqlite.prepare(`SELECT is_active FROM user WHERE email = ?`).pluck().get(acme.adminEmail)).toBe(1);
+    expect(db.sqlite.prepare(`SELECT is_active FROM user WHERE email = ?`).pluck().get(demo.adminEmail)).toBe(0);
+    expect(db.sqlite.prepare(`SELECT DISTINCT status FROM queue`).pluck().all()).toEqual(['closed']);
+    const fatou = await cloud.db.db.selectFrom('customer').select(['id', 'first_name', 'phone']).where('tenant_id', '=', acme.tenantId).where('first_name', '=', 'Fatou').execute();
+    expect(fatou).toEqual([{ id: expect.any(String), first_name: 'Fatou', phone: '+221770009999' }]);
+    expect(db.sqlite.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(fatou[0]!.id)).toBe(1);
+    const after = localCounts(db);
+    for (const table of ['ticket', 'ticket_event', 'feedback', 'audit_log', 'appointment'] as const) {
+      expect(await cloudCount(cloud, table, enrolled.device_id), table).toBe(after[table]);
+    }
+    expect(after.ticket).toBe(before.ticket);
+
+    // Again, and with the outbox re-sent from scratch by a fresh client: nothing more lands.
+    const second = await syncClient(db, cloud).syncOnce();
+    expect(second.pushed).toBe(0);
+    for (const table of ['ticket', 'ticket_event', 'audit_log'] as const) {
+      expect(await cloudCount(cloud, table, enrolled.device_id), table).toBe(after[table]);
+    }
+    // The cloud holds the same chain the branch does.
+    const cloudChain = await cloud.db.db.selectFrom('audit_log').select(['hash', 'prev_hash']).where('device_id', '=', enrolled.device_id).orderBy('branch_seq').execute();
+    const localChain = db.sqlite.prepare('SELECT hash, prev_hash FROM audit_log ORDER BY seq').all();
+    expect(cloudChain).toEqual(localChain);
+  });
+});
