@@ -14,6 +14,8 @@ const ConfigSchema = z.object({
   DEMO_TENANT: z.enum(['true', 'false']).default('true'),
   WS_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
+  TICKET_FONT: z.string().min(1).optional(),
+  PRINTER_HEALTH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   CLOUD_URL: z.string().url().refine((url) => /^https?:\/\//i.test(url), 'must be an http(s) URL').optional(),
   ENROLL_TOKEN: z.string().trim().min(16).max(128).optional(),
 });
@@ -29,6 +31,10 @@ export type BranchConfig = Readonly<{
   demoTenant: boolean;
   wsHeartbeatMs: number;
   wsMaxBufferedBytes: number;
+  /** A TrueType font with Arabic glyphs for printed tickets; null: look for DejaVu Sans and the like. */
+  ticketFont: string | null;
+  /** Idle printers have their status read this often (0: only before jobs). */
+  printerHealthMs: number;
   /** The cloud to enroll with (with enrollToken), or to follow once enrolled. */
   cloudUrl: string | null;
   /** A single-use enrollment token from HQ: enrolls on start if this branch is not enrolled yet. */
@@ -77,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Read
     demoTenant: c.DEMO_TENANT === 'true',
     wsHeartbeatMs: Math.round(c.WS_HEARTBEAT_SECONDS * 1000),
     wsMaxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+    ticketFont: c.TICKET_FONT ? resolve(c.TICKET_FONT) : null,
+    printerHealthMs: c.PRINTER_HEALTH_SECONDS * 1000,
     cloudUrl: c.CLOUD_URL ? c.CLOUD_URL.replace(/\/+$/, '') : null,
     enrollToken: c.ENROLL_TOKEN ?? null,
   };

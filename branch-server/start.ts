@@ -14,7 +14,11 @@ import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
 import { createTokenService } from './http/tokens.ts';
 import { attachRealtime } from './realtime/hub.ts';
-import type { RealtimeOptions } from './realtime/options.ts';
+import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './realtime/options.ts';
+import { DeviceAgentHub } from './realtime/device-agents.ts';
+import { DEFAULT_TIMEOUTS } from '../hardware/transports/transport.ts';
+import { loadTicketFont } from '../hardware/fonts/ticket-font.ts';
+import type { Font } from '../hardware/escpos/truetype.ts';
 import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
@@ -36,6 +40,11 @@ export type StartOptions = Readonly<{
   now?: () => number;
   /** Job runner and printing timings (defaults in jobs/runner.ts and jobs/print-job.ts). */
   jobs?: JobsOptions;
+  /**
+   * The font Arabic ticket lines are drawn with: a path (must work), null/undefined to look for DejaVu
+   * Sans and the like, or false for none (Arabic is then left out of printed tickets).
+   */
+  ticketFont?: string | null | false;
   /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
   sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName'>;
 }>;
@@ -62,6 +71,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     throw error;
   }
   const db = new Db(sqlite);
+  let ticketFont: Font | null;
+  try {
+    ticketFont = options.ticketFont === false ? null : loadTicketFont(options.ticketFont ?? null);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   const events = new EventBus();
   const now = options.now ?? Date.now;
   const version = readAppVersion();
@@ -73,6 +89,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
     issuer: new TicketIssuer({ db, events }),
+    ticketFont,
     sync,
     config: {
       publicUrl: options.publicUrl ?? null,
@@ -90,8 +107,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
-  const realtime = attachRealtime(server, deps, events, options.realtime ?? {});
-  const jobs = startJobs(db, events, deps.now, options.jobs);
+  const realtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options.realtime };
+  const agents = new DeviceAgentHub(db, events, deps.now, {
+    heartbeatMs: realtimeOptions.heartbeatMs, maxMessagesPerBeat: realtimeOptions.maxClientMessagesPerBeat,
+    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
+  });
+  const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
+  const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont }, agents);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {
@@ -112,7 +134,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       closing ??= (async () => {
         sync.stop();
         detachEtaRefresher();
-        await jobs.stop();
+        // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
+        await Promise.all([jobs.stop(), agents.close()]);
         await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

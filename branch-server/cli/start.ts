@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     accessTokenTtlSeconds: config.accessTokenTtlSeconds, refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     pairingCodeTtlSeconds: config.pairingCodeTtlSeconds,
     realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
+    ticketFont: config.ticketFont,
+    jobs: { health: { intervalMs: config.printerHealthMs } },
   });
   const { db, sync } = server.deps;
   const lines = [`SmartQueue Branch is running on ${server.url}  (data: ${config.dataDir})`];

@@ -3,6 +3,8 @@ import { auditRoutes } from './audit.contract.ts';
 import { authRoutes } from './auth.contract.ts';
 import { customerRoutes } from './customers.contract.ts';
 import { deviceRoutes } from './devices.contract.ts';
+import { deviceInputRoutes } from './device-inputs.contract.ts';
+import { ticketLogoRoutes } from './ticket-logo.contract.ts';
 import { displayAckRoutes } from './display-acks.contract.ts';
 import { displayRoutes } from './displays.contract.ts';
 import { feedbackRoutes } from './feedback.contract.ts';
@@ -11,6 +13,7 @@ import { kioskRoutes } from './kiosks.contract.ts';
 import { agentRoutes, memberRoutes } from './members.contract.ts';
 import { notificationRoutes } from './notifications.contract.ts';
 import { printerRoutes } from './printers.contract.ts';
+import { printingRoutes } from './printing.contract.ts';
 import { queueRoutes } from './queues.contract.ts';
 import { reportRoutes } from './reports.contract.ts';
 import { serviceRoutes } from './services.contract.ts';
@@ -22,8 +25,8 @@ import { ticketRoutes } from './tickets.contract.ts';
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
-  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...deviceRoutes, ...notificationRoutes,
-  ...syncRoutes,
+  ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
+  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes,
 };
 
 export type Routes = typeof routes;

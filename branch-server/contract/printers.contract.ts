@@ -8,7 +8,7 @@ export const PrinterTransport = z.enum(['network', 'serial', 'usb']);
 const Host = z.string().trim().min(1).max(253)
   .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^[0-9A-Fa-f:.]+$/, 'must be a host name or an IP address');
 /** A device path (/dev/ttyUSB0, /dev/usb/lp0) or a Windows port (COM3). */
-const DevicePath = z.string().trim().max(200).regex(/^(?:\/dev\/[A-Za-z0-9._/-]+|COM[0-9]{1,3})$/, 'must be a device path like /dev/ttyUSB0 or COM3');
+export const DevicePath = z.string().trim().max(200).regex(/^(?:\/dev\/[A-Za-z0-9._/-]+|COM[0-9]{1,3})$/, 'must be a device path like /dev/ttyUSB0 or COM3');
 /** USB ids arrive as numbers or hex strings ("0x04b8", "04b8"). */
 const UsbId = z.union([
   z.number().int(),
@@ -28,6 +28,7 @@ export const PrinterDto = z.object({
   product_id: z.number().int().nullable(),
   profile: z.record(z.string(), z.unknown()),
   fallback_printer_id: z.string().nullable(),
+  agent_device_id: z.string().nullable().describe('The print agent that drives this printer from its PC (its address is as seen from there); null: the branch server does'),
   status: z.string().describe('Last state read before a job: ok, near-end, paper-out, cover-open, offline, unknown'),
   online: z.boolean().nullable().describe('null until the printer has been reached or when it does not answer status requests'),
   paper: z.enum(['ok', 'near-end', 'out', 'unknown']),
@@ -50,6 +51,7 @@ const printerFields = {
   product_id: UsbId.nullable().optional(),
   profile: ConfigObject.optional(),
   fallback_printer_id: Uuid.nullable().optional(),
+  agent_device_id: Uuid.nullable().optional(),
   site: Uuid.nullable().optional(),
 };
 /** Which fields a transport needs is checked by the use-case (a PATCH merges with what is stored). */
@@ -58,8 +60,8 @@ export const UpdatePrinterBody = z.object(printerFields).partial().strict();
 
 export const printerRoutes = defineRoutes({
   listPrinters: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/', tag: 'printers', access: scope('manage:settings'),
-    summary: 'Ticket printers', params: TenantParams,
+    method: 'get', path: '/api/v1/tenants/:slug/printers/', tag: 'printers', access: scope('manage:queue'),
+    summary: 'Ticket printers and their health (managers watch it; changing them is for administrators)', params: TenantParams,
     query: PageQuery.extend({ site: Uuid.optional(), transport: PrinterTransport.optional() }).strict(), response: paginated(PrinterDto),
   },
   createPrinter: {
@@ -68,7 +70,7 @@ export const printerRoutes = defineRoutes({
     params: TenantParams, body: CreatePrinterBody, response: PrinterDto,
   },
   getPrinter: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/', tag: 'printers', access: scope('manage:settings'),
+    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/', tag: 'printers', access: scope('manage:queue'),
     summary: 'One printer', params: TenantIdParams, response: PrinterDto,
   },
   updatePrinter: {

@@ -72,16 +72,16 @@ export const printingRoutes = defineRoutes({
     params: TenantIdParams, response: z.array(PrintJobDto),
   },
   testPrinter: {
-    method: 'post', path: '/api/v1/tenants/:slug/printers/:id/test/', tag: 'printing', access: scope('manage:settings'), status: 201,
+    method: 'post', path: '/api/v1/tenants/:slug/printers/:id/test/', tag: 'printing', access: scope('manage:queue'), status: 201,
     summary: 'Print a test page (accents, euro sign, QR code, cut)', params: TenantIdParams, response: PrintJobDto,
   },
   printerJobs: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/jobs/', tag: 'printing', access: scope('manage:settings'),
+    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/jobs/', tag: 'printing', access: scope('manage:queue'),
     summary: "A printer's job history, newest first (jobs sent to it, and jobs it printed as a fallback)",
     params: TenantIdParams, query: PageQuery.extend({ status: PrintJobStatus.optional() }).strict(), response: paginated(PrintJobDto),
   },
   printerPreview: {
-    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/preview/', tag: 'printing', access: scope('manage:settings'),
+    method: 'get', path: '/api/v1/tenants/:slug/printers/:id/preview/', tag: 'printing', access: scope('manage:queue'),
     summary: 'The ticket as this printer would print it, as SVG (a sample ticket unless ?ticket= names one)',
     params: TenantIdParams, query: PreviewQuery, response: PreviewDto,
   },

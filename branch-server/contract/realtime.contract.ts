@@ -147,7 +147,18 @@ export const AgentStatusUpdatedMessage = z.object({
   payload: AgentStatusPayload,
 });
 
-export const AgentChannelMessage = z.discriminatedUnion('type', [AgentConnectionMessage, AgentStatusUpdatedMessage, PongMessage, ErrorMessage]);
+/** A scanner at this agent's counter read a ticket's QR or checked in an appointment: the desk opens that ticket's record. */
+export const AgentOpenTicketMessage = z.object({
+  type: z.literal('open_ticket'),
+  seq: Seq,
+  agent_id: z.string(),
+  source: z.literal('scanner'),
+  /** true when the scan checked in an appointment (the ticket was just created). */
+  checked_in: z.boolean(),
+  ticket: TicketDto,
+});
+
+export const AgentChannelMessage = z.discriminatedUnion('type', [AgentConnectionMessage, AgentStatusUpdatedMessage, AgentOpenTicketMessage, PongMessage, ErrorMessage]);
 export type AgentChannelMessage = z.infer<typeof AgentChannelMessage>;
 
 // ─── displays channel: /ws/tenants/{slug}/displays/{display_id}/ ───────────────────────────────

@@ -28,6 +28,8 @@ import type { SyncDeferredTable } from './tables/sync-deferred.table.ts';
 import type { SyncSnapshotSeenTable } from './tables/sync-snapshot-seen.table.ts';
 import type { AuthSessionTable } from './tables/auth-session.table.ts';
 import type { DisplayAckTable } from './tables/display-ack.table.ts';
+import type { DeviceInputTable } from './tables/device-input.table.ts';
+import type { TicketLogoTable } from './tables/ticket-logo.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -61,4 +63,6 @@ export interface DB {
   sync_snapshot_seen: SyncSnapshotSeenTable;
   auth_session: AuthSessionTable;
   display_ack: DisplayAckTable;
+  device_input: DeviceInputTable;
+  ticket_logo: TicketLogoTable;
 }

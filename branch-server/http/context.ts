@@ -8,6 +8,7 @@ import type { Membership, Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
 import type { LoginRateLimiter } from './rate-limit.ts';
 import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
+import type { Font } from '../../hardware/escpos/truetype.ts';
 import type { BranchSync } from '../../sync/client/branch-sync.ts';
 
 export type AppConfig = Readonly<{
@@ -30,6 +31,8 @@ export type AppDeps = Readonly<{
   loginLimiter: LoginRateLimiter;
   /** Ticket issuance with group commit (one fsync for the tickets of one event-loop turn). */
   issuer: TicketIssuer;
+  /** Draws Arabic ticket lines (printing and previews); null when the server found no font for it. */
+  ticketFont: Font | null;
   /** Sync with the cloud: status, enrollment, the loop (sync/client). */
   sync: BranchSync;
   config: AppConfig;

@@ -1,14 +1,17 @@
 import { layoutWarnings } from '../../hardware/escpos/layout.ts';
 import { parsePrintProfile } from '../../hardware/escpos/profile.ts';
 import { renderTestPage, renderTicket } from '../../hardware/escpos/render-ticket.ts';
-import { openTransport } from '../../hardware/transports/open-transport.ts';
 import type { PrinterStatus } from '../../hardware/transports/printer-status.ts';
-import type { PrinterTransport, TransportTimeouts } from '../../hardware/transports/transport.ts';
+import type { Font } from '../../hardware/escpos/truetype.ts';
+import { DEFAULT_TIMEOUTS, TransportError, type PrinterTransport, type TransportTimeouts } from '../../hardware/transports/transport.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { PrintJobRow } from '../db/tables/print-job.table.ts';
 import type { PrinterRow } from '../db/tables/printer.table.ts';
 import type { EventSink, DomainEvent } from '../use-cases/events.ts';
 import { decodePayload, printerAlertEvent, printJobEvent, type PrintPayload } from '../use-cases/printing.ts';
+import type { DeviceAgentHub } from '../realtime/device-agents.ts';
+import { ticketLogoOf, withTenantLogo } from '../use-cases/ticket-logo.ts';
+import { PrinterLocks, printerOpener } from './printer-access.ts';
 import type { JobHandler, JobOutcome } from './runner.ts';
 
 export type PrintingOptions = Readonly<{
@@ -21,9 +24,21 @@ export type PrintingOptions = Readonly<{
 
 export const DEFAULT_PRINTING_OPTIONS: PrintingOptions = { timeouts: {}, waitRetryMs: 5000, maxWaitMs: 15 * 60_000 };
 
-type Deps = Readonly<{ db: Db; events: EventSink; now: () => number; options: PrintingOptions; open?: (printer: PrinterRow) => PrinterTransport }>;
+type Deps = Readonly<{
+  db: Db;
+  events: EventSink;
+  now: () => number;
+  options: PrintingOptions;
+  /** Draws Arabic lines; null: they are left out (with a note on the job). */
+  font: Font | null;
+  /** Print agents, for printers attached to another PC (`printer.agent_device_id`). */
+  agents?: DeviceAgentHub;
+  /** Shared with the health checks, so only one of them talks to a printer at a time. */
+  locks?: PrinterLocks;
+  open?: (printer: PrinterRow, printJobId: string) => PrinterTransport;
+}>;
 
-const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
+export const BLOCKING: ReadonlySet<string> = new Set(['paper-out', 'cover-open', 'offline']);
 
 /**
  * Prints one print job: reads the printer's status (DLE EOT) first. Paper out, cover open or offline
@@ -32,7 +47,9 @@ const BLOCKING = new Set(['paper-out', 'cover-open', 'offline']);
  * "status unknown". The bytes are rendered for the printer that takes the job (its width, code page).
  */
 export function createPrintJobHandler(deps: Deps): JobHandler {
-  const open = deps.open ?? ((printer: PrinterRow) => openTransport(printer, deps.options.timeouts));
+  const timeouts: TransportTimeouts = { ...DEFAULT_TIMEOUTS, ...deps.options.timeouts };
+  const open = deps.open ?? printerOpener(timeouts, deps.agents);
+  const locks = deps.locks ?? new PrinterLocks();
   return async (job): Promise<JobOutcome> => {
     const { db } = deps;
     const printJobId = (job.payload as { print_job_id?: string }).print_job_id ?? '';
@@ -46,7 +63,8 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
 
     const blocked: Array<{ printer: PrinterRow; reason: string; state: string }> = [];
     for (const printer of fallbackChain(db, row.printer_id)) {
-      const transport = open(printer);
+      const release = await locks.acquire(printer.id);
+      const transport = open(printer, row.id);
       try {
         const status = await transport.status();
         recordHealth(db, printer, status, deps.now());
@@ -54,11 +72,11 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
           blocked.push({ printer, state: status.state, reason: describe(printer, status) });
           continue;
         }
-        const profile = parsePrintProfile(safeJson(printer.profile));
-        await transport.write(render(payload, profile));
+        const profile = withTenantLogo(parsePrintProfile(safeJson(printer.profile)), ticketLogoOf(db, printer.tenant_id));
+        await transport.write(render(payload, profile, deps.font));
         const now = deps.now();
         db.run(qb.updateTable('printer').set({ last_seen_at: now, last_error: '' }).where('id', '=', printer.id));
-        const notes = [...layoutWarnings(profile)];
+        const notes = [...layoutWarnings(profile, { arabic: deps.font !== null })];
         if (status.state === 'unknown') notes.unshift(`status unknown: ${status.detail ?? 'no answer'}`);
         const events: DomainEvent[] = [];
         const assigned = printer.id === row.printer_id ? printer : getPrinter(db, row.printer_id);
@@ -78,8 +96,12 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
         const message = error instanceof Error ? error.message : String(error);
         db.run(qb.updateTable('printer').set({ last_error: message, status: 'offline', online: 0, last_checked_at: deps.now() }).where('id', '=', printer.id));
         blocked.push({ printer, state: 'offline', reason: `${printer.name}: ${message}` });
+        // The print agent may have printed it: the job goes back to that agent (which never prints
+        // a job twice) rather than to a fallback that would print a second ticket.
+        if (error instanceof TransportError && error.code === 'outcome-unknown') break;
       } finally {
         await transport.close().catch(() => undefined);
+        release();
       }
     }
 
@@ -99,8 +121,8 @@ export function createPrintJobHandler(deps: Deps): JobHandler {
   };
 }
 
-function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>): Uint8Array {
-  return payload.kind === 'ticket' ? renderTicket(payload.ticket, profile) : renderTestPage(payload.page, profile);
+function render(payload: PrintPayload, profile: ReturnType<typeof parsePrintProfile>, font: Font | null): Uint8Array {
+  return payload.kind === 'ticket' ? renderTicket(payload.ticket, profile, font) : renderTestPage(payload.page, profile, font);
 }
 
 /** The printer, then its fallback, then that one's fallback… (cycles are refused by the API; guarded anyway). */
@@ -121,7 +143,7 @@ function getPrinter(db: Db, id: string): PrinterRow | undefined {
   return db.first(qb.selectFrom('printer').selectAll().where('id', '=', id));
 }
 
-function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: number): void {
+export function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: number): void {
   const answered = status.state !== 'unknown' && status.online !== false;
   db.run(qb.updateTable('printer').set({
     status: status.state,
@@ -133,7 +155,7 @@ function recordHealth(db: Db, printer: PrinterRow, status: PrinterStatus, now: n
   }).where('id', '=', printer.id));
 }
 
-function describe(printer: PrinterRow, status: PrinterStatus): string {
+export function describe(printer: PrinterRow, status: PrinterStatus): string {
   switch (status.state) {
     case 'paper-out': return `${printer.name}: out of paper.`;
     case 'cover-open': return `${printer.name}: cover open.`;

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type {
-  DisplayTicketCalledMessage, DisplayTicketUpdatedMessage, QueueEtasMessage, QueueTicketEventMessage,
+  AgentOpenTicketMessage, DisplayTicketCalledMessage, DisplayTicketUpdatedMessage, QueueEtasMessage, QueueTicketEventMessage,
 } from '../contract/realtime.contract.ts';
 import type { Db } from '../db/sqlite.ts';
 import { findPublicTicket, type PublicTicketView } from '../db/repositories/tickets.repository.ts';
@@ -109,6 +109,15 @@ export class ChannelRegistry {
       case 'agent': {
         const channel = this.#channels.get(`agent:${event.tenantId}:${event.agentId}`);
         if (channel) this.#broadcast(channel, (seq) => ({ type: 'status_updated', seq, agent_id: event.agentId, payload: event.payload }));
+        break;
+      }
+      case 'agent-open-ticket': {
+        const channel = this.#channels.get(`agent:${event.tenantId}:${event.agentId}`);
+        if (channel) {
+          this.#broadcast(channel, (seq): Msg<typeof AgentOpenTicketMessage> => ({
+            type: 'open_ticket', seq, agent_id: event.agentId, source: event.source, checked_in: event.checkedIn, ticket: event.ticket,
+          }));
+        }
         break;
       }
       case 'display-refresh':

@@ -12,6 +12,8 @@ import { acknowledgeCall } from './display-acks.ts';
 import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './options.ts';
 import { credentialOf, matchChannel } from './paths.ts';
 import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
+import type { DeviceAgentHub } from './device-agents.ts';
+import { DEVICE_AGENT_PATH } from '../contract/device-agent.contract.ts';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 /** After a close frame, how long a client may take to answer before its socket is destroyed. */
@@ -29,6 +31,7 @@ export function attachRealtime(
   deps: AppDeps,
   events: EventBus,
   options: Partial<RealtimeOptions> = {},
+  deviceAgents?: DeviceAgentHub,
 ): { close(): Promise<void> } {
   const opts: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options };
   const { db } = deps;
@@ -144,6 +147,7 @@ export function attachRealtime(
     socket.on('error', onSocketError);
     if (closing) return refuse(socket, 503, { detail: 'The server is shutting down.', code: 'unavailable' });
     const url = URL.parse(req.url ?? '/', 'http://localhost');
+    if (url && deviceAgents && isDeviceAgentPath(url.pathname)) return upgradeDeviceAgent(req, socket, head, url, deviceAgents, onSocketError);
     const request = url ? matchChannel(url.pathname) : null;
     if (!url || !request) return refuse(socket, 404, { detail: 'Not found.', code: 'not-found' });
     handshakes.add(socket);
@@ -163,6 +167,32 @@ export function attachRealtime(
         return refuse(socket, status, { detail: error.message, code: error.code }, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
       }
       console.error('realtime upgrade failed', error);
+      refuse(socket, 500, { detail: 'Internal server error.', code: 'internal' });
+    } finally {
+      handshakes.delete(socket);
+    }
+  }
+
+  /** A print agent's connection: only a paired `print_agent` device may open it. */
+  async function upgradeDeviceAgent(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, hub: DeviceAgentHub, onSocketError: () => void): Promise<void> {
+    handshakes.add(socket);
+    try {
+      const principal = await resolvePrincipal(db, deps.tokens, credentialOf(req, url), deps.now());
+      if (principal.kind === 'anonymous') throw new DomainError('not-authenticated', 'A print agent sends "Authorization: Device <key>".');
+      if (principal.kind !== 'device' || principal.type !== 'print_agent') throw new DomainError('forbidden', 'Only a paired print agent may open this connection.');
+      if (closing || socket.destroyed) {
+        socket.destroy();
+        return;
+      }
+      socket.removeListener('error', onSocketError);
+      const origin = deps.config.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
+      wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, principal, origin));
+    } catch (error) {
+      if (error instanceof DomainError) {
+        const status = ERROR_STATUS[error.code];
+        return refuse(socket, status, { detail: error.message, code: error.code }, status === 401 ? { 'WWW-Authenticate': 'Device' } : {});
+      }
+      console.error('device agent upgrade failed', error);
       refuse(socket, 500, { detail: 'Internal server error.', code: 'internal' });
     } finally {
       handshakes.delete(socket);
@@ -232,6 +262,10 @@ export function attachRealtime(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function isDeviceAgentPath(pathname: string): boolean {
+  return pathname === DEVICE_AGENT_PATH || pathname === DEVICE_AGENT_PATH.slice(0, -1);
 }
 
 /** Answers a refused upgrade with a plain HTTP response (the contract's `{detail, code}` body) and closes the socket. */

@@ -22,7 +22,11 @@ export type DomainEvent =
   /** A printer cannot print, printed on its fallback, runs low on paper, or recovered (for kiosks and staff consoles). */
   | Readonly<{ kind: 'printer-alert'; tenantId: string; tenantSlug: string; alert: PrinterAlert }>
   /** A print job was queued or changed state (job history views; the job runner wakes up on 'pending'). */
-  | Readonly<{ kind: 'print-job'; tenantId: string; tenantSlug: string; job: PrintJobDto }>;
+  | Readonly<{ kind: 'print-job'; tenantId: string; tenantSlug: string; job: PrintJobDto }>
+  /** The scanners or buttons of a print agent changed: the connected agent gets its new configuration. */
+  | Readonly<{ kind: 'device-agent-config'; tenantId: string; tenantSlug: string; deviceId: string }>
+  /** A scanner at an agent's counter read a ticket (or checked in its appointment): the desk opens its record. */
+  | Readonly<{ kind: 'agent-open-ticket'; tenantId: string; tenantSlug: string; agentId: string; ticket: TicketDto; source: 'scanner'; checkedIn: boolean }>;
 
 export interface EventSink {
   publish(events: readonly DomainEvent[]): void;

@@ -84,12 +84,20 @@ function checkFallback(db: Db, tenantId: string, printerId: string, fallbackId: 
   }
 }
 
+/** A printer driven from another PC needs a print agent of the tenant that still holds a key. */
+export function checkAgentDevice(db: Db, tenantId: string, deviceId: string, field = 'agent_device_id'): void {
+  const device = db.first(qb.selectFrom('device').select(['type', 'revoked_at']).where('id', '=', deviceId).where('tenant_id', '=', tenantId));
+  if (!device) throw invalidReference([{ field, message: 'unknown device' }]);
+  if (device.type !== 'print_agent') throw new DomainError('validation-failed', `${field}: this device is a ${device.type}, not a print agent.`, [{ field, message: 'not a print agent' }]);
+  if (device.revoked_at !== null) throw new DomainError('validation-failed', `${field}: this print agent is revoked.`, [{ field, message: 'revoked' }]);
+}
+
 export function toPrinterDto(row: PrinterRow): PrinterDto {
   return {
     id: row.id, name: row.name, site: row.site_id, transport: row.transport, host: row.host, port: row.port, path: row.path,
     baud_rate: row.baud_rate, vendor_id: row.vendor_id, product_id: row.product_id,
     profile: parseJsonColumn<Record<string, unknown>>(row.profile, {}), fallback_printer_id: row.fallback_printer_id,
-    status: row.status, online: row.online === null ? null : row.online === 1, paper: row.paper, last_error: row.last_error,
+    agent_device_id: row.agent_device_id, status: row.status, online: row.online === null ? null : row.online === 1, paper: row.paper, last_error: row.last_error,
     last_seen_at: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
     last_checked_at: row.last_checked_at === null ? null : new Date(row.last_checked_at).toISOString(),
     created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString(),
@@ -103,10 +111,12 @@ export function createPrinter(deps: UseCaseDeps, caller: Caller, body: z.infer<t
     const conn = resolveConnection(body.transport, body, null);
     if (body.site) requireSite(db, caller.tenantId, body.site);
     if (body.fallback_printer_id) checkFallback(db, caller.tenantId, id, body.fallback_printer_id);
+    if (body.agent_device_id) checkAgentDevice(db, caller.tenantId, body.agent_device_id);
     const row: PrinterRow = {
       id, tenant_id: caller.tenantId, site_id: body.site ?? null, name: body.name, transport: body.transport, ...conn,
       profile: JSON.stringify(body.profile ?? {}), fallback_printer_id: body.fallback_printer_id ?? null, status: 'unknown',
       online: null, paper: 'unknown', last_error: '', last_seen_at: null, last_checked_at: null,
+      agent_device_id: body.agent_device_id ?? null,
       created_at: caller.now, updated_at: caller.now,
     };
     db.run(qb.insertInto('printer').values(row));
@@ -128,6 +138,8 @@ export function updatePrinter(deps: UseCaseDeps, caller: Caller, id: string, pat
     if (patch.site !== undefined) after.site_id = patch.site;
     if (patch.fallback_printer_id) checkFallback(db, caller.tenantId, id, patch.fallback_printer_id);
     if (patch.fallback_printer_id !== undefined) after.fallback_printer_id = patch.fallback_printer_id;
+    if (patch.agent_device_id) checkAgentDevice(db, caller.tenantId, patch.agent_device_id);
+    if (patch.agent_device_id !== undefined) after.agent_device_id = patch.agent_device_id;
     const { id: _id, tenant_id: _tenant, created_at: _created, ...changes } = after;
     db.run(qb.updateTable('printer').set(changes).where('id', '=', id));
     appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'printer.updated', entity: 'printer', entityId: id, before, after }, caller.now);

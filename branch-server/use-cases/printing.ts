@@ -126,7 +126,8 @@ export function printIssuedTicket(deps: UseCaseDeps, event: Readonly<{ tenantId:
       .select(['kiosk.printer_id'])
       .where('ticket_event.ticket_id', '=', event.ticket.id)
       .where('ticket_event.type', '=', 'ticket.created')
-      .where('device.type', '=', 'kiosk'),
+      // A kiosk's own print agent (its scanner checking in an appointment) prints on the kiosk's printer too.
+      .where('device.type', 'in', ['kiosk', 'print_agent']),
   );
   if (!kiosk?.printer_id) return null;
   const printerId = kiosk.printer_id;

@@ -1,25 +1,46 @@
 import QRCode from 'qrcode';
 import { layoutTestPage, layoutTicket, type Block, type TestPageInfo, type TicketPrint } from './layout.ts';
-import type { PrintProfile } from './profile.ts';
+import type { MonoBitmap, PrintProfile } from './profile.ts';
+import { rasterLines } from './render-ticket.ts';
+import type { Font } from './truetype.ts';
 
 /**
  * PURE: the same layout as the printed ticket, drawn as SVG at printer resolution (1 unit = 1 dot at
  * 203 dpi; font A cells are 12×24 dots), for the manager console's preview. The QR code is the same
- * symbol the printer draws (model 2, level M, same module size).
+ * symbol the printer draws (model 2, level M, same module size); logos and Arabic lines are the same
+ * dots as the raster images sent to the printer.
  */
-export function previewTicketSvg(ticket: TicketPrint, profile: PrintProfile): string {
-  return drawSvg(layoutTicket(ticket, profile), profile);
+export function previewTicketSvg(ticket: TicketPrint, profile: PrintProfile, font: Font | null = null): string {
+  return drawSvg(layoutTicket(ticket, profile, { arabic: font !== null }), profile, font);
 }
 
-export function previewTestPageSvg(info: TestPageInfo, profile: PrintProfile): string {
-  return drawSvg(layoutTestPage(info, profile), profile);
+export function previewTestPageSvg(info: TestPageInfo, profile: PrintProfile, font: Font | null = null): string {
+  return drawSvg(layoutTestPage(info, profile, { arabic: font !== null }), profile, font);
+}
+
+/** A 1-bit image as one SVG path of its black dots (runs of a row merged). */
+export function bitmapPath(bitmap: MonoBitmap, x0: number, y0: number): string {
+  const rowBytes = Math.ceil(bitmap.width / 8);
+  let path = '';
+  for (let r = 0; r < bitmap.height; r++) {
+    let runStart = -1;
+    for (let c = 0; c <= bitmap.width; c++) {
+      const on = c < bitmap.width && ((bitmap.bits[r * rowBytes + (c >> 3)] ?? 0) >> (7 - (c & 7))) & 1;
+      if (on && runStart < 0) runStart = c;
+      if (!on && runStart >= 0) {
+        path += `M${x0 + runStart} ${y0 + r}h${c - runStart}v1h-${c - runStart}z`;
+        runStart = -1;
+      }
+    }
+  }
+  return path;
 }
 
 const CELL_W = 12;
 const CELL_H = 24;
 const MARGIN = 16;
 
-export function drawSvg(blocks: readonly Block[], profile: PrintProfile): string {
+export function drawSvg(blocks: readonly Block[], profile: PrintProfile, font: Font | null = null): string {
   const width = profile.dots;
   const parts: string[] = [];
   let y = MARGIN;
@@ -27,15 +48,18 @@ export function drawSvg(blocks: readonly Block[], profile: PrintProfile): string
     switch (block.kind) {
       case 'logo': {
         const x0 = Math.floor((width - block.bitmap.width) / 2);
-        const rowBytes = Math.ceil(block.bitmap.width / 8);
-        let path = '';
-        for (let r = 0; r < block.bitmap.height; r++) {
-          for (let c = 0; c < block.bitmap.width; c++) {
-            if (((block.bitmap.bits[r * rowBytes + (c >> 3)] ?? 0) >> (7 - (c & 7))) & 1) path += `M${x0 + c} ${y + r}h1v1h-1z`;
-          }
-        }
-        parts.push(`<path d="${path}" fill="#000"/>`);
+        parts.push(`<path d="${bitmapPath(block.bitmap, x0, y)}" fill="#000" data-logo=""/>`);
         y += block.bitmap.height + 4;
+        break;
+      }
+      case 'raster-text': {
+        if (!font) break;
+        for (const line of rasterLines(block, profile, font)) {
+          const w = line.bitmap.width;
+          const x0 = line.align === 'center' ? Math.floor((width - w) / 2) : line.align === 'right' ? width - w : 0;
+          parts.push(`<path d="${bitmapPath(line.bitmap, x0, y)}" fill="#000" data-text="${escapeXml(block.text)}"/>`);
+          y += line.bitmap.height;
+        }
         break;
       }
       case 'text': {

@@ -8,7 +8,9 @@ export interface PrinterTransport {
 }
 
 export type TransportErrorCode =
-  | 'connect-timeout' | 'connect-failed' | 'write-timeout' | 'write-failed' | 'closed' | 'usb-unavailable' | 'device-not-found' | 'not-supported';
+  | 'connect-timeout' | 'connect-failed' | 'write-timeout' | 'write-failed' | 'closed' | 'usb-unavailable' | 'device-not-found' | 'not-supported'
+  /** The bytes left for a remote printer (print agent) and no answer came back: it may or may not have printed. */
+  | 'outcome-unknown';
 
 /** A transport failure: the job is retried (or moved to the fallback printer) and the code shown to staff. */
 export class TransportError extends Error {

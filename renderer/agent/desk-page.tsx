@@ -11,6 +11,7 @@ import { GatePanel } from './login-page.tsx';
 import { scopesOf, sessions, type Session } from './session.ts';
 import { SHORTCUTS, useShortcuts, type ShortcutId } from './shortcuts.ts';
 import { HeldTickets, TicketPanel, type ActionId, type TicketActionDef } from './ticket-panel.tsx';
+import { ScannedTicketDialog } from './scanned-ticket.tsx';
 import { WaitingList } from './waiting-list.tsx';
 
 type Notice = Readonly<{ tone: 'ok' | 'danger'; text: string; id: number }>;
@@ -321,6 +322,10 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
           onSave={(value) => setAgentStatus(workingStatus(status, current !== null), status?.status === 'paused' ? status.status_reason : undefined, value)} />
       )}
       {dialog === 'help' && <ShortcutHelp labels={shortcutLabels} onClose={() => setDialog(null)} />}
+      {desk.scanned && dialog === null && (
+        <ScannedTicketDialog key={desk.scanned.at} scanned={desk.scanned} canWriteCustomer={canWriteCustomer} onClose={desk.dismissScanned}
+          onError={(text) => say('danger', text)} onSaved={() => say('ok', t('notice_notesSaved'))} />
+      )}
     </div>
   );
 }

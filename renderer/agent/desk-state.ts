@@ -60,6 +60,8 @@ function ticketsReducer(state: Tickets, action: TicketAction): Tickets {
   }
 }
 
+export type Scanned = Readonly<{ ticket: Ticket; checkedIn: boolean; at: number }>;
+
 export type DeskLoad =
   | Readonly<{ kind: 'loading' }>
   | Readonly<{ kind: 'no-profile' }>
@@ -86,6 +88,8 @@ export function useDesk(session: Session) {
   const [live, setLive] = useState<Readonly<Record<string, LiveState>>>({});
   /** The latest alert of each printer of the agent's queues' kiosks; a recovery clears it. */
   const [printerAlerts, setPrinterAlerts] = useState<ReadonlyMap<string, PrinterAlert>>(new Map());
+  /** The ticket a scanner at this counter just read (an appointment checked in, or a ticket's QR): its record is shown. */
+  const [scanned, setScanned] = useState<Scanned | null>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -147,6 +151,9 @@ export function useDesk(session: Session) {
           if (message.active_ticket) dispatch({ type: 'upsert', ticket: message.active_ticket });
         } else if (message.type === 'status_updated') {
           setStatus(message.payload);
+        } else if (message.type === 'open_ticket') {
+          dispatch({ type: 'upsert', ticket: message.ticket });
+          setScanned({ ticket: message.ticket, checkedIn: message.checked_in, at: Date.now() });
         }
       },
     });
@@ -183,6 +190,8 @@ export function useDesk(session: Session) {
       next.delete(printerId);
       return next;
     }),
+    scanned,
+    dismissScanned: () => setScanned(null),
     live: combineLive(live),
   };
 }

@@ -9,6 +9,7 @@ import { DisplaysSection, KiosksSection } from './screens.tsx';
 import type { ManagerKey } from './i18n.ts';
 import { ConfirmProvider, ToastProvider, useT } from './kit.tsx';
 import { LoginScreen, TenantChooser } from './login.tsx';
+import { PrintersSection } from './printers.tsx';
 import { QueuesSection } from './queues.tsx';
 import { ReportSection } from './report.tsx';
 import { ServicesSection } from './services.tsx';
@@ -18,18 +19,19 @@ import { StaffSection } from './staff.tsx';
 import { SyncSection } from './sync.tsx';
 import { TemplatesSection } from './templates.tsx';
 
-export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'devices', 'templates', 'sync', 'audit'] as const;
+export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'sync', 'audit'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const GROUPS: readonly { label: ManagerKey; sections: readonly Section[] }[] = [
   { label: 'navGroupOperate', sections: ['board', 'report'] },
-  { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'devices', 'templates'] },
+  { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates'] },
   { label: 'navGroupControl', sections: ['sync', 'audit'] },
 ];
 
 const LABELS: Readonly<Record<Section, ManagerKey>> = {
   board: 'navBoard', report: 'navReport', site: 'navSite', services: 'navServices', queues: 'navQueues', staff: 'navStaff',
-  displays: 'navDisplays', kiosks: 'navKiosks', devices: 'navDevices', templates: 'navTemplates', sync: 'navSync', audit: 'navAudit',
+  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', sync: 'navSync',
+  audit: 'navAudit',
 };
 
 function sectionFromHash(): Section {
@@ -143,6 +145,7 @@ function SectionView({ section }: Readonly<{ section: Section }>): ReactNode {
     case 'staff': return <StaffSection />;
     case 'displays': return <DisplaysSection />;
     case 'kiosks': return <KiosksSection />;
+    case 'printers': return <PrintersSection />;
     case 'devices': return <DevicesSection />;
     case 'templates': return <TemplatesSection />;
     case 'sync': return <SyncSection />;

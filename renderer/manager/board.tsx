@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { z } from 'zod';
+import type { PrinterAlert } from '../../branch-server/contract/printing.contract.ts';
 import type { QueueStatsDto, TicketDto } from '../../branch-server/contract/tickets.contract.ts';
 import { liveUrl, openLive, type LiveState } from '../shared/live.ts';
 import { Badge, Banner, Card } from '../shared/ui.tsx';
@@ -22,6 +23,10 @@ const AGENT_STATUS_KEY: Readonly<Record<Agent['status'], ManagerKey>> = {
   available: 'agentAvailable', busy: 'agentBusy', paused: 'agentPaused', offline: 'agentOffline',
 };
 const AGENT_STATUS_TONE = { available: 'ok', busy: 'info', paused: 'warn', offline: 'neutral' } as const;
+const ALERT_KEY: Readonly<Record<PrinterAlert['condition'], ManagerKey>> = {
+  'paper-out': 'printerStatePaperOut', 'cover-open': 'printerStateCoverOpen', offline: 'printerStateOffline', 'paper-near-end': 'printerStateNearEnd',
+  'status-unknown': 'printerStateUnknown', 'printed-on-fallback': 'alertPrintedOnFallback', 'print-failed': 'alertPrintFailed', recovered: 'printerStateOk',
+};
 
 /**
  * The live board: every queue's waiting, called and in-service tickets from its ws channel
@@ -38,6 +43,8 @@ export function BoardSection() {
   const [live, setLive] = useState<Record<string, Ticket[]>>({});
   const [states, setStates] = useState<Record<string, LiveState>>({});
   const [failure, setFailure] = useState<Failure | null>(null);
+  /** The latest alert of each printer serving a kiosk of these queues; a recovery clears it. */
+  const [printerAlerts, setPrinterAlerts] = useState<ReadonlyMap<string, PrinterAlert>>(new Map());
   const [now, setNow] = useState(Date.now());
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -81,6 +88,16 @@ export function BoardSection() {
       onMessage: (message) => {
         if (message.event === 'queue.snapshot') {
           setLive((all) => ({ ...all, [id]: (message['tickets'] as Ticket[]).filter((x) => ACTIVE.has(x.status)) }));
+          return;
+        }
+        if (message.event === 'printer.alert') {
+          const alert = message['alert'] as PrinterAlert;
+          setPrinterAlerts((all) => {
+            const next = new Map(all);
+            if (alert.condition === 'recovered') next.delete(alert.printer_id);
+            else next.set(alert.printer_id, alert);
+            return next;
+          });
           return;
         }
         const ticket = message['ticket'] as Ticket | undefined;
@@ -133,6 +150,16 @@ export function BoardSection() {
         actions={<span className={`mg-live${allLive ? ' is-live' : ''}`} role="status">{allLive ? t('liveOn') : reconnecting ? t('liveReconnecting') : t('liveConnecting')}</span>}
       />
       {failure && <Banner>{failure.message}</Banner>}
+      {[...printerAlerts.values()].map((alert) => (
+        <div key={alert.printer_id} className={`sq-banner sq-banner--${alert.blocking ? 'danger' : 'warn'} mg-alert`} role={alert.blocking ? 'alert' : 'status'}
+          data-testid="board-printer-alert" data-condition={alert.condition}>
+          <span>
+            {t('boardPrinterAlert', { name: alert.printer_name, condition: t(ALERT_KEY[alert.condition]) })}
+            {alert.blocking && alert.ticket_number ? ` ${t('boardPrinterTicket', { number: alert.ticket_number })}` : ''}
+          </span>
+          <a href="#/printers">{t('navPrinters')}</a>
+        </div>
+      ))}
       <dl className="mg-kpis">
         <Kpi label={t('kpiWaiting')} value={String(totals.waiting)} />
         <Kpi label={t('kpiAtCounter')} value={String(totals.inService)} />

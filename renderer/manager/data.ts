@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Routes } from '../../branch-server/contract/index.ts';
 import type { ApiClient } from '../shared/api.ts';
 
-type ListRoute = 'listQueues' | 'listServices' | 'listSites' | 'listMembers' | 'listAgents' | 'listDisplays' | 'listKiosks' | 'listDevices' | 'listTemplates';
+type ListRoute = 'listQueues' | 'listServices' | 'listSites' | 'listMembers' | 'listAgents' | 'listDisplays' | 'listKiosks' | 'listDevices' | 'listTemplates' | 'listPrinters';
 export type Item<K extends ListRoute> = z.output<Routes[K]['response']>['results'][number];
 
 /** Every row of a list (configuration lists are short: a few pages of 100 at most). */
@@ -25,6 +25,7 @@ export type Display = Item<'listDisplays'>;
 export type Kiosk = Item<'listKiosks'>;
 export type Device = Item<'listDevices'>;
 export type Template = Item<'listTemplates'>;
+export type Printer = Item<'listPrinters'>;
 
 export function byName<T extends { name: string }>(rows: readonly T[]): T[] {
   return [...rows].sort((a, b) => a.name.localeCompare(b.name));

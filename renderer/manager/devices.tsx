@@ -5,6 +5,7 @@ import { byName, listAll, type Device, type Display, type Kiosk } from './data.t
 import { formatDateTime } from './format.ts';
 import type { ManagerKey } from './i18n.ts';
 import { AdminOnly, describeFailure, FormDialog, FormError, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { InputsDialog } from './device-inputs.tsx';
 import { QrCode } from './qr-code.tsx';
 
 type DeviceType = Device['type'];
@@ -57,6 +58,7 @@ function Devices() {
   }, [api]);
   const [pairing, setPairing] = useState<Pairing | null>(null);
   const [creating, setCreating] = useState(false);
+  const [inputsOf, setInputsOf] = useState<Device | null>(null);
   const { reload } = data;
   const waiting = pairing !== null || (data.data?.devices.some((d) => d.status === 'pending') ?? false);
   useEffect(() => {
@@ -117,6 +119,9 @@ function Devices() {
                   <td><Badge tone={STATUS_TONE[d.status]}>{t(STATUS_KEY[d.status])}</Badge></td>
                   <td>{formatDateTime(lang, d.last_seen_at ?? d.paired_at)}</td>
                   <td className="mg-actions">
+                    {d.type === 'print_agent' && d.status !== 'revoked' && (
+                      <Button tone="ghost" onClick={() => setInputsOf(d)} aria-label={t('inputsNamed', { name: d.name })}>{t('inputsButton')}</Button>
+                    )}
                     {d.status !== 'revoked' && <Button tone="ghost" onClick={() => void newCode(d)} aria-label={t('deviceNewCodeNamed', { name: d.name })}>{t('deviceNewCode')}</Button>}
                     {d.status !== 'revoked' && <Button tone="ghost" onClick={() => void revoke(d)} aria-label={t('revokeNamed', { name: d.name })}>{t('revoke')}</Button>}
                   </td>
@@ -126,6 +131,7 @@ function Devices() {
           </table>
         </TableWrap>
       </Card>
+      {inputsOf && <InputsDialog device={inputsOf} onClose={() => setInputsOf(null)} />}
       {creating && data.data && (
         <FormDialog title={t('deviceNew')} onClose={() => setCreating(false)}>
           <DeviceForm kiosks={data.data.kiosks} displays={data.data.displays} onClose={() => setCreating(false)} onCreated={(next) => {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../shared/i18n.tsx';
 import { Badge, Banner, Button, Card, Field, Select } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
-import { byName, listAll, type Display, type Kiosk, type Queue } from './data.ts';
+import { byName, listAll, type Display, type Kiosk, type Printer, type Queue } from './data.ts';
 import { formatDateTime } from './format.ts';
 import type { ManagerKey } from './i18n.ts';
 import { AdminOnly, Checkboxes, describeFailure, FormDialog, FormError, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
@@ -145,8 +145,8 @@ export function KiosksSection() {
   const confirm = useConfirm();
   const notify = useToast();
   const data = useLoad(async () => {
-    const [kiosks, queues] = await Promise.all([listAll(api, 'listKiosks'), listAll(api, 'listQueues')]);
-    return { kiosks: byName(kiosks), queues: [...queues].sort((a, b) => a.prefix.localeCompare(b.prefix)) };
+    const [kiosks, queues, printers] = await Promise.all([listAll(api, 'listKiosks'), listAll(api, 'listQueues'), listAll(api, 'listPrinters').catch(() => [])]);
+    return { kiosks: byName(kiosks), queues: [...queues].sort((a, b) => a.prefix.localeCompare(b.prefix)), printers: byName(printers) };
   }, [api]);
   const [editing, setEditing] = useState<Kiosk | 'new' | null>(null);
   const admin = can('manage:settings');
@@ -203,6 +203,7 @@ export function KiosksSection() {
           <KioskForm
             kiosk={editing === 'new' ? null : editing}
             queues={data.data.queues}
+            printers={data.data.printers}
             onClose={() => setEditing(null)}
             onSaved={() => {
               setEditing(null);
@@ -215,19 +216,25 @@ export function KiosksSection() {
   );
 }
 
-function KioskForm({ kiosk, queues, onClose, onSaved }: Readonly<{ kiosk: Kiosk | null; queues: readonly Queue[]; onClose: () => void; onSaved: () => void }>) {
+function KioskForm({ kiosk, queues, printers, onClose, onSaved }: Readonly<{
+  kiosk: Kiosk | null; queues: readonly Queue[]; printers: readonly Printer[]; onClose: () => void; onSaved: () => void;
+}>) {
   const { api } = useManager();
   const { t } = useT();
   const notify = useToast();
-  const initial = { name: kiosk?.name ?? '', queue_ids: kiosk?.queue_ids ?? [], languages: (kiosk?.languages ?? ['fr', 'en', 'ar']) as Language[] };
+  const initial = {
+    name: kiosk?.name ?? '', queue_ids: kiosk?.queue_ids ?? [], languages: (kiosk?.languages ?? ['fr', 'en', 'ar']) as Language[],
+    printer_id: kiosk?.printer_id ?? '',
+  };
   const [draft, setDraft] = useState(initial);
   const { busy, failure, run, fieldError } = useSubmit();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const body = { ...draft, printer_id: draft.printer_id || null };
     const saved = await run(() => (kiosk
-      ? api.call('updateKiosk', { params: { id: kiosk.id }, body: draft })
-      : api.call('createKiosk', { body: draft })));
+      ? api.call('updateKiosk', { params: { id: kiosk.id }, body })
+      : api.call('createKiosk', { body })));
     if (!saved) return;
     notify(kiosk ? t('saved') : t('kioskCreated', { name: saved.name }));
     onSaved();
@@ -241,6 +248,11 @@ function KioskForm({ kiosk, queues, onClose, onSaved }: Readonly<{ kiosk: Kiosk 
         value={draft.queue_ids} onChange={(queue_ids) => setDraft({ ...draft, queue_ids })} error={fieldError('queue_ids')} />
       <Checkboxes legend={t('fieldLanguagesOffered')} options={languageOptions} value={draft.languages}
         onChange={(languages) => setDraft({ ...draft, languages })} error={fieldError('languages')} />
+      <Select label={t('fieldKioskPrinter')} value={draft.printer_id} onChange={(e) => setDraft({ ...draft, printer_id: e.target.value })}>
+        <option value="">{t('none')}</option>
+        {printers.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+      </Select>
+      {fieldError('printer_id') && <p className="sq-field__error">{fieldError('printer_id')}</p>}
       <div className="mg-form__actions">
         <Button tone="ghost" onClick={onClose}>{t('cancel')}</Button>
         <Button type="submit" disabled={busy}>{kiosk ? t('save') : t('create')}</Button>

@@ -10,7 +10,8 @@ const SECTIONS = [
   ['audit', 'Journal d’audit'],
 ] as const;
 
-describe('manager console: audit log, roles, sessions and accessibility', () => {
+// Twelve sections scanned with axe per language: longer than the default 30 s on a loaded 2-core machine.
+describe('manager console: audit log, roles, sessions and accessibility', { timeout: 90_000 }, () => {
   let t: TestServer;
   let d: DemoTenant;
   let browser: Browser;

@@ -19,7 +19,9 @@ export type TestServer = Readonly<{
 /** Starts a real branch server on port 0 with a fresh SQLite file in a temp dir. */
 export async function startTestServer(options: Partial<StartOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sq-test-'));
-  const server = await start({ port: 0, host: '127.0.0.1', ...options, dataDir });
+  // Idle printers are not polled unless a test asks: background status reads would interleave with what it checks.
+  const jobs = { ...options.jobs, health: { intervalMs: 0, ...options.jobs?.health } };
+  const server = await start({ port: 0, host: '127.0.0.1', ...options, jobs, dataDir });
   const api: TestServer['api'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;

@@ -12,6 +12,8 @@ import * as m0100 from './0100-index-ticket-customer.ts';
 import * as m0110 from './0110-printing-health-and-jobs.ts';
 import * as m0120 from './0120-create-display-acks.ts';
 import * as m0130 from './0130-create-sync-snapshot.ts';
+import * as m0140 from './0140-create-device-agent-hardware.ts';
+import * as m0150 from './0150-create-ticket-logo.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -28,4 +30,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0110-printing-health-and-jobs': m0110,
   '0120-create-display-acks': m0120,
   '0130-create-sync-snapshot': m0130,
+  '0140-create-device-agent-hardware': m0140,
+  '0150-create-ticket-logo': m0150,
 };

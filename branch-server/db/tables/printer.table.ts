@@ -22,6 +22,8 @@ export interface PrinterTable {
   /** Last time the printer answered (status or a completed write). */
   last_seen_at: number | null;
   last_checked_at: number | null;
+  /** The print agent (a `print_agent` device) that drives this printer from its PC; null = the branch server does. */
+  agent_device_id: string | null;
   created_at: number;
   updated_at: number;
 }

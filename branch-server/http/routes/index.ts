@@ -38,6 +38,10 @@ import { printingRoutes } from '../../contract/printing.contract.ts';
 import { printingHandlers } from './printing.routes.ts';
 import { displayAckRoutes } from '../../contract/display-acks.contract.ts';
 import { displayAckHandlers } from './display-acks.routes.ts';
+import { deviceInputRoutes } from '../../contract/device-inputs.contract.ts';
+import { deviceInputHandlers } from './device-inputs.routes.ts';
+import { ticketLogoRoutes } from '../../contract/ticket-logo.contract.ts';
+import { ticketLogoHandlers } from './ticket-logo.routes.ts';
 import { syncRoutes } from '../../contract/sync.contract.ts';
 import { syncHandlers } from './sync.routes.ts';
 
@@ -64,8 +68,10 @@ export function allRoutes(): Bound[] {
     ...bind(kioskRoutes, kioskHandlers),
     ...bind(printerRoutes, printerHandlers),
     ...bind(printingRoutes, printingHandlers),
+    ...bind(ticketLogoRoutes, ticketLogoHandlers),
     // A factory: each app gets its own pairing-attempt throttle.
     ...bind(deviceRoutes, deviceHandlers()),
+    ...bind(deviceInputRoutes, deviceInputHandlers),
     ...bind(notificationRoutes, notificationHandlers),
     ...bind(syncRoutes, syncHandlers),
   ];

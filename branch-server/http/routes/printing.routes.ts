@@ -8,6 +8,7 @@ import { layoutWarnings } from '../../../hardware/escpos/layout.ts';
 import { previewTicketSvg } from '../../../hardware/escpos/preview-svg.ts';
 import { parsePrintProfile } from '../../../hardware/escpos/profile.ts';
 import { getPrinterRow } from '../../use-cases/printers.ts';
+import { ticketLogoOf, withTenantLogo } from '../../use-cases/ticket-logo.ts';
 import { decodePayload, KIOSK_REPRINT_WINDOW_MS, printTestPage, reprintTicket, ticketPrintOf, toPrintJobDtos } from '../../use-cases/printing.ts';
 import type { Handlers } from '../context.ts';
 import { paginate } from '../pagination.ts';
@@ -48,7 +49,7 @@ export const printingHandlers: Handlers<typeof printingRoutes> = {
   printerPreview(ctx) {
     const { db } = ctx.deps;
     const printer = getPrinterRow(db, ctx.tenant.id, ctx.params.id);
-    const profile = parsePrintProfile(JSON.parse(printer.profile) as unknown);
+    const profile = withTenantLogo(parsePrintProfile(JSON.parse(printer.profile) as unknown), ticketLogoOf(db, ctx.tenant.id));
     let print: TicketPrint;
     if (ctx.query.ticket) {
       const ticket = getTicketRow(db, ctx.tenant.id, ctx.query.ticket);
@@ -63,6 +64,7 @@ export const printingHandlers: Handlers<typeof printingRoutes> = {
       };
     }
     if (ctx.query.duplicate === 'true') print = { ...print, duplicate: true };
-    return { svg: previewTicketSvg(print, profile), width_dots: profile.dots, paper_width_mm: profile.paperWidth, warnings: layoutWarnings(profile) };
+    const font = ctx.deps.ticketFont;
+    return { svg: previewTicketSvg(print, profile, font), width_dots: profile.dots, paper_width_mm: profile.paperWidth, warnings: layoutWarnings(profile, { arabic: font !== null }) };
   },
 };

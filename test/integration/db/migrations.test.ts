@@ -33,6 +33,8 @@ const CREATES: Readonly<Record<string, { tables: string[]; indexes: string[]; tr
   '0090-create-auth-sessions': { tables: ['auth_session'], indexes: ['auth_session_previous', 'auth_session_user'] },
   '0100-index-ticket-customer': { tables: [], indexes: ['ticket_customer'] },
   '0130-create-sync-snapshot': { tables: ['sync_snapshot_seen'], indexes: ['sync_outbox_customer'] },
+  '0140-create-device-agent-hardware': { tables: ['device_input'], indexes: ['device_input_device', 'printer_agent'] },
+  '0150-create-ticket-logo': { tables: ['ticket_logo'], indexes: [] },
 };
 
 /** Kysely's bookkeeping tables and SQLite's own are not ours to check. */

@@ -255,6 +255,21 @@ describe('printing kiosk tickets end to end (fake TCP 9100 printer)', () => {
     expect(preview.body.svg).toContain('Merci !');
   });
 
+  it('prints the Arabic labels as raster images with the server font, and previews them with no warning', async () => {
+    const fake = await fakePrinter('ok');
+    const printerId = await addPrinter(fake, { profile: { languages: ['fr', 'ar'] } });
+    const { key } = await kioskOn(printerId);
+    const ticket = await issueFromKiosk(key);
+    const bytes = await fake.waitFor(hasText(ticket.number));
+    const rasters = tokenize(bytes).filter((tk) => tk.type === 'raster');
+    expect(rasters.length).toBeGreaterThanOrEqual(3);
+    const jobs = await until(() => jobsOfTicket(ticket.id, key), (j) => j[0]?.status === 'printed');
+    expect(jobs[0]!.last_error).not.toContain('arabic');
+    const preview = await t.api('GET', `/api/v1/tenants/${d.slug}/printers/${printerId}/preview/`, { token: d.adminToken });
+    expect(preview.body.warnings).toEqual([]);
+    expect(preview.body.svg).toContain('data-text="رقمك"');
+  });
+
   it('guards reprints: staff need a printer for a never-printed ticket, kiosks only reprint their own tickets, agents cannot test printers', async () => {
     const fake = await fakePrinter('ok');
     const printerId = await addPrinter(fake);
