@@ -46,7 +46,7 @@ export type StartOptions = Readonly<{
    */
   ticketFont?: string | null | false;
   /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
-  sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName'>;
+  sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName' | 'faults'>;
 }>;
 
 export type RunningServer = Readonly<{

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
     ticketFont: config.ticketFont,
     jobs: { health: { intervalMs: config.printerHealthMs } },
+    ...crashDrill(process.env['SYNC_CRASH_AT']),
   });
   const { db, sync } = server.deps;
   const lines = [`SmartQueue Branch is running on ${server.url}  (data: ${config.dataDir})`];
@@ -89,6 +90,15 @@ async function main(): Promise<void> {
 }
 
 /** Enrolls with the token if not enrolled yet; follows a new cloud URL if enrolled. Lines to print. */
+/**
+ * A crash drill for the sync tests: `SYNC_CRASH_AT=<point>` (one of CLIENT_FAULT_POINTS) kills this
+ * process with SIGKILL the first time the sync client reaches that point, like a power cut there.
+ */
+function crashDrill(point: string | undefined): { sync?: { faults: { at(at: string): void } } } {
+  if (!point) return {};
+  return { sync: { faults: { at: (at) => { if (at === point) process.kill(process.pid, 'SIGKILL'); } } } };
+}
+
 async function syncOnStart(sync: BranchSync, cloudUrl: string | null, token: string | null): Promise<string[]> {
   if (cloudUrl && token && !sync.enrolled) {
     try {

@@ -16,6 +16,8 @@ export type BranchSyncOptions = Readonly<{
   transportFor?: (cloudUrl: string) => SyncTransport;
   /** Loop timings and batch sizes (SyncClient defaults otherwise). */
   loop?: Partial<Pick<SyncClientOptions, 'intervalMs' | 'nudgeDelayMs' | 'backoffBaseMs' | 'backoffCapMs' | 'watchdogMs' | 'batchRows' | 'pullLimit'>>;
+  /** Crash drills: called at the client's named crash points (CLIENT_FAULT_POINTS). */
+  faults?: SyncClientOptions['faults'];
 }>;
 
 /**
@@ -51,6 +53,7 @@ export class BranchSync {
       db: this.#options.db, transport, now: this.#options.now, appVersion: this.#options.appVersion,
       schemaVersion: this.#options.schemaVersion, ...(cloudUrl ? { cloudUrl } : {}),
       ...(this.#options.deviceName ? { deviceName: this.#options.deviceName } : {}), ...loop,
+      ...(this.#options.faults ? { faults: this.#options.faults } : {}),
     });
   }
 
