@@ -41,8 +41,8 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
  * A complete snapshot is the whole truth: the tenant's reference rows it did not contain are gone
  * from the cloud. They are deactivated, never deleted (tickets and history refer to them): sites,
  * services, memberships, users and templates become inactive, queues closed, skills removed.
- * Customers merged away are redirected (the snapshot carries a stub for each); one missing from the
- * snapshot with nothing pending in the outbox was forgotten at the cloud and is forgotten here.
+ * Customers merged away are redirected (the snapshot carries a stub for each). Others missing from it
+ * are left alone: one may have been created here while the snapshot was being read.
  */
 export function finishSnapshot(scope: ApplyScope): void {
   const { db, tenantId, now } = scope;
@@ -57,11 +57,6 @@ export function finishSnapshot(scope: ApplyScope): void {
     AND id IN (SELECT user_id FROM tenant_membership WHERE tenant_id = ?)
     AND NOT EXISTS (SELECT 1 FROM tenant_membership m WHERE m.user_id = user.id AND m.tenant_id != ? AND m.is_active = 1)`, now, tenantId, tenantId);
   run(`DELETE FROM agent_queue WHERE tenant_id = ? AND user_id ${unseen('agent_queues')}`, tenantId);
-  // A customer the cloud has acknowledged (nothing of it left in the outbox) yet did not send is gone
-  // there (forgotten): it goes here too. One with pending edits is new or changed here, not gone.
-  const gone = db.sqlite.prepare(`SELECT id FROM customer WHERE tenant_id = ? AND id ${unseen('customer')}
-    AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.entity = 'customer' AND o.entity_id = customer.id)`).pluck().all(tenantId) as string[];
-  for (const id of gone) forgetCustomerLocally(scope, id);
   run('DELETE FROM sync_snapshot_seen');
   endSessionsOfInactiveUsers(scope);
 }

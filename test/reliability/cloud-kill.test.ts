@@ -104,7 +104,7 @@ describe('the cloud killed mid-push', () => {
     let writing = true;
     const work = branches.map(async (b) => {
       while (writing) {
-        b.write(random() < 0.15 ? 'customer' : 'ticket');
+        b.write(random() < 0.2 ? 'feedback' : 'ticket');
         await b.sync();
         await sleep(20 + random() * 40);
       }

@@ -41,8 +41,18 @@ const deny = (status: 401 | 403, code: string): Expected => ({ allowed: false, s
  * again); everywhere else a presented credential is checked first: a revoked key is refused, never
  * treated as anonymous.
  */
+/**
+ * Routes about the branch itself (no tenant in the URL): any signed-in user reaches the handler,
+ * which lets in only admins and managers of the tenant this branch syncs for.
+ */
+const BRANCH_STAFF_ROUTES = new Set(['/api/v1/sync/status/']);
+
 function expectedOutcome(def: RouteDef, p: Principal): Expected {
   if (def.access.kind === 'public') return ALLOWED;
+  if (BRANCH_STAFF_ROUTES.has(def.path) && def.method === 'get' && p.kind === 'user') {
+    if (!p.ownTenant) return deny(403, 'not-a-member');
+    return p.role === 'agent' ? deny(403, 'missing-scope') : ALLOWED;
+  }
   if (p.kind === 'device' && p.revoked) return deny(401, 'device-revoked');
   const access = def.access;
   if (p.kind === 'anonymous') return deny(401, 'not-authenticated');
