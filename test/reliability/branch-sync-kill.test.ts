@@ -86,7 +86,7 @@ describe('the branch killed at each sync crash point', () => {
     expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
     const state = syncState(file);
     const deviceId = state['device_id']!;
-    expect(deviceId).toBeTruthy();
+    expect(deviceId, 'enrolled before the crash').toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const acked = Number(state['last_acked_seq'] ?? 0);
     // Nothing the cloud acknowledged is still waiting; nothing unacknowledged has left the outbox.
     const waiting = check.prepare('SELECT min(seq) FROM sync_outbox').pluck().get() as number | null;

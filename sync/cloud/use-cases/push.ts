@@ -244,96 +244,20 @@ function isZodError(error: unknown): error is ZodError {
   return typeof error === 'object' && error !== null && (error as { name?: string }).name === 'ZodError';
 }
 
+/**
+ * One row on its own: a customer (a merge), or a row of a bulk write the database refused, written
+ * again alone so only the guilty row is rejected.
+ */
 async function applyRow(trx: CloudTx, device: CloudDevice, body: PushRequest, row: OutboxRow, now: number): Promise<void> {
   if (row.entity === 'customer') {
     const edit = toCustomerEdit(row.payload, row.op);
-    ownedByThisTenant(device, edit.tenant_id);
+    if (edit.tenant_id !== device.tenantId) throw new RowRejected(`tenant_id ${edit.tenant_id} is not this branch's tenant.`);
     if (edit.id !== row.entity_id) throw new RowRejected('entity_id does not match the payload id.');
     await applyCustomerChange(trx, device.tenantId, edit, device.deviceId, false, now);
     return;
   }
-  const payload = BRANCH_PAYLOADS[row.entity].parse(row.payload) as Record<string, unknown> & { id: string; tenant_id: string };
-  ownedByThisTenant(device, payload.tenant_id);
-  if (payload.id !== row.entity_id) throw new RowRejected('entity_id does not match the payload id.');
-  if ('site_id' in payload && payload['site_id'] !== device.siteId) {
-    throw new RowRejected(`site_id ${String(payload['site_id'])} is not this branch's site.`);
-  }
-  const common = { tenant_id: device.tenantId, site_id: device.siteId, received_at: now };
-  const customerId = typeof payload['customer_id'] === 'string' ? await resolveCustomer(trx, payload['customer_id']) : null;
-  const data = customerId ? { ...payload, customer_id: customerId } : payload;
-
-  switch (row.entity) {
-    case 'ticket': {
-      const p = data as typeof data & { queue_id: string; number: string; status: string; channel: string; priority: number;
-        agent_id: string | null; created_at: number; called_at: number | null; started_at: number | null; ended_at: number | null; updated_at: number };
-      const columns = {
-        queue_id: p.queue_id, number: p.number, status: p.status, channel: p.channel, priority: p.priority, agent_id: p.agent_id,
-        customer_id: customerId, created_at: p.created_at, called_at: p.called_at, started_at: p.started_at, ended_at: p.ended_at,
-        updated_at: p.updated_at, clock_offset_ms: body.clock_offset_ms, received_at: now, data, device_id: device.deviceId,
-      };
-      await upsertOwned('ticket', payload.id, () => trx.insertInto('ticket').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('ticket.site_id', '=', device.siteId))
-        .returning('id').executeTakeFirst());
-      return;
-    }
-    case 'ticket_event': {
-      const p = data as typeof data & { ticket_id: string; type: string; created_at: number };
-      await insertOnce(trx, 'ticket_event', payload.id, device, () => trx.insertInto('ticket_event').values({
-        id: payload.id, ...common, device_id: device.deviceId, ticket_id: p.ticket_id, type: p.type, created_at: p.created_at, data,
-      }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
-      return;
-    }
-    case 'feedback': {
-      const p = data as typeof data & { ticket_id: string | null; csat: number | null; nps: number | null; created_at: number };
-      const columns = { ticket_id: p.ticket_id, customer_id: customerId, csat: p.csat, nps: p.nps, created_at: p.created_at, received_at: now, data, device_id: device.deviceId };
-      await upsertOwned('feedback', payload.id, () => trx.insertInto('feedback').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('feedback.site_id', '=', device.siteId))
-        .returning('id').executeTakeFirst());
-      return;
-    }
-    case 'audit_log': {
-      const p = data as typeof data & { action: string; entity: string; entity_id: string; created_at: number; prev_hash: string; hash: string };
-      await insertOnce(trx, 'audit_log', payload.id, device, () => trx.insertInto('audit_log').values({
-        id: payload.id, ...common, device_id: device.deviceId, branch_seq: row.seq, action: p.action, entity: p.entity, entity_id: p.entity_id,
-        created_at: p.created_at, prev_hash: p.prev_hash, hash: p.hash, data,
-      }).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst());
-      return;
-    }
-    case 'appointment': {
-      const p = data as typeof data & { service_id: string; starts_at: number; status: string; updated_at: number };
-      const columns = { service_id: p.service_id, customer_id: customerId, starts_at: p.starts_at, status: p.status, updated_at: p.updated_at, received_at: now, data, device_id: device.deviceId };
-      await upsertOwned('appointment', payload.id, () => trx.insertInto('appointment').values({ id: payload.id, ...common, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns).where('appointment.site_id', '=', device.siteId))
-        .returning('id').executeTakeFirst());
-      return;
-    }
-  }
-}
-
-function ownedByThisTenant(device: CloudDevice, tenantId: string): void {
-  if (tenantId !== device.tenantId) throw new RowRejected(`tenant_id ${tenantId} is not this branch's tenant.`);
-}
-
-/** Insert or update a row this branch owns; a row with the same id from another branch is refused. */
-async function upsertOwned(table: string, id: string, run: () => Promise<{ id: string } | undefined>): Promise<void> {
-  const written = await run();
-  if (!written) throw new RowRejected(`${table} ${id} belongs to another branch.`);
-}
-
-/**
- * Append-only rows: the first write wins and a replay with the same id is a no-op, unless that id is
- * taken by another branch's row, or by a row this tenant cannot see (row-level security hides it):
- * then the row is refused.
- */
-async function insertOnce(
-  trx: CloudTx,
-  table: 'ticket_event' | 'audit_log',
-  id: string,
-  device: CloudDevice,
-  run: () => Promise<{ id: string } | undefined>,
-): Promise<void> {
-  if (await run()) return;
-  const existing = await trx.selectFrom(table).select('site_id').where('id', '=', id).executeTakeFirst();
-  if (!existing) throw new RowRejected(`${table} ${id} belongs to another tenant.`);
-  if (existing.site_id !== device.siteId) throw new RowRejected(`${table} ${id} belongs to another branch.`);
+  const problem = checkRow(device, row);
+  if (problem) throw new RowRejected(problem);
+  const [refused] = await writeBulk(trx, device, body, row.entity, [row], now);
+  if (refused) throw new RowRejected(refused.error);
 }
