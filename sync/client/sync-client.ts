@@ -56,7 +56,24 @@ export type SyncClientOptions = Readonly<{
   backoffCapMs?: number;
   /** A cycle running longer than this is abandoned and a new one started. */
   watchdogMs?: number;
+  /** The loop's timers (cycle schedule and watchdog); the global ones by default. Tests pass virtual ones. */
+  timers?: LoopTimers;
 }>;
+
+/** A timer handle is opaque; a Node timer is unref'd so a waiting loop never keeps the process up. */
+export type LoopTimers = Readonly<{
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}>;
+
+const NODE_TIMERS: LoopTimers = {
+  setTimeout(fn, ms) {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export type SyncState = 'online' | 'offline' | 'enrolling' | 'error' | 'not_enrolled';
 
@@ -143,7 +160,8 @@ export class SyncClient {
 
   // The loop.
   #running = false;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: unknown = null;
+  #timers: LoopTimers;
   #timerDue = Infinity;
   #again = false;
   #failures = 0;
@@ -155,6 +173,7 @@ export class SyncClient {
     this.#now = options.now;
     this.#monotonic = options.monotonic ?? (() => performance.now());
     this.#random = options.random ?? Math.random;
+    this.#timers = options.timers ?? NODE_TIMERS;
     this.#faults = options.faults;
     this.#batchRows = Math.max(1, Math.min(options.batchRows ?? MAX_PUSH_ROWS, MAX_PUSH_ROWS));
     this.#pullLimit = Math.max(1, Math.min(options.pullLimit ?? 500, MAX_PULL_LIMIT));
@@ -603,7 +622,7 @@ export class SyncClient {
   /** Stops the loop. A cycle in flight is abandoned: it commits nothing more. */
   stop(): void {
     this.#running = false;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#timers.clearTimeout(this.#timer);
     this.#timer = null;
     this.#timerDue = Infinity;
     this.#abandon();
@@ -623,14 +642,13 @@ export class SyncClient {
   #schedule(delayMs: number): void {
     const due = this.#monotonic() + delayMs;
     if (this.#timer && due >= this.#timerDue) return;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#timers.clearTimeout(this.#timer);
     this.#timerDue = due;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = null;
       this.#timerDue = Infinity;
       void this.#tick();
     }, Math.max(0, delayMs));
-    this.#timer.unref?.();
   }
 
   async #tick(): Promise<void> {
@@ -647,7 +665,7 @@ export class SyncClient {
     const watchdogMs = this.#options.watchdogMs ?? 120_000;
     const run = this.syncOnce();
     const cycle = this.#cycle;
-    const watchdog = setTimeout(() => {
+    const watchdog = this.#timers.setTimeout(() => {
       if (this.#cycle !== cycle || !this.#running) return;
       this.#abandon();
       this.#failures += 1;
@@ -655,7 +673,6 @@ export class SyncClient {
       this.#lastError = { code: 'stuck', message: `A sync cycle was stuck for more than ${Math.round(watchdogMs / 1000)} s: abandoned and restarted.` };
       this.#schedule(this.#backoff());
     }, watchdogMs);
-    watchdog.unref?.();
     let next: number;
     try {
       await run;
@@ -667,7 +684,7 @@ export class SyncClient {
       this.#failures += 1;
       next = this.#backoff();
     } finally {
-      clearTimeout(watchdog);
+      this.#timers.clearTimeout(watchdog);
     }
     if (this.#running) this.#schedule(next);
   }
