@@ -97,7 +97,7 @@ export type ServerChild = Readonly<{
   stop(): Promise<void>;
 }>;
 
-export type SpawnServerOptions = Readonly<{ dataDir: string; cpuProfDir?: string | undefined }>;
+export type SpawnServerOptions = Readonly<{ dataDir: string; cpuProfDir?: string | undefined; env?: Readonly<Record<string, string>> }>;
 
 /**
  * Starts `branch-server/cli/start.ts` as its own node process (what `npm start` runs) on PORT=0 and
@@ -117,6 +117,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerCh
       ...process.env,
       PORT: '0', HOST: '127.0.0.1', DATA_DIR: options.dataDir, DEMO_TENANT: 'false',
       ACCESS_TOKEN_TTL_SECONDS: '3600',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
