@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Db, openSqlite } from '../../branch-server/db/sqlite.ts';
 import { FULL_WEEK, loadOfflineWeek } from '../helpers/offline-week.ts';
+import { appInclusive, summariseProfiles } from './cpu-profile.ts';
 import { Api, percentile, ROOT, round, sleep, spawnServer, type ServerChild } from './lib.ts';
 
 /**
@@ -132,7 +133,8 @@ export async function benchSyncDrain(log: (line: string) => void = console.log):
     log(`sync drain: ${backlog} outbox rows waiting; restarting the branch`);
 
     const t0 = performance.now();
-    branch = await spawnServer({ dataDir, env: branchEnv });
+    const profDir = process.env['BENCH_CPU_PROF'] === '1' ? join(tmp, 'prof') : undefined;
+    branch = await spawnServer({ dataDir, env: branchEnv, cpuProfDir: profDir });
     api = new Api(branch.url, 8);
     const login = await api.expect(200, 'POST', '/api/v1/auth/', { body: ADMIN });
     const auth = String(login.body.token);
@@ -171,6 +173,13 @@ export async function benchSyncDrain(log: (line: string) => void = console.log):
     draining = false;
     await kiosk;
     db.close();
+    if (profDir) {
+      await branch.stop();
+      const { hotspots } = summariseProfiles(profDir, 15);
+      log('  branch CPU during the drain (self ms, incl ms):');
+      for (const h of hotspots) log(`    ${h.selfMs.toFixed(0).padStart(7)} ${h.totalMs.toFixed(0).padStart(7)}  ${h.name}`);
+      for (const h of appInclusive(profDir, 15)) log(`    incl ${h.totalMs.toFixed(0).padStart(7)}  ${h.name}`);
+    }
     const rowsPerSecond = backlog / seconds;
     log(`sync drain: ${backlog} rows in ${seconds.toFixed(1)} s = ${Math.round(rowsPerSecond)} rows/s; ${latencies.length} tickets issued meanwhile (${errors} errors), p50 ${round(percentile(latencies, 50))} ms, p99 ${round(percentile(latencies, 99))} ms`);
     if (errors > 0) throw new Error(`${errors} ticket issues failed during the drain`);
