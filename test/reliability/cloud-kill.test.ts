@@ -8,6 +8,7 @@ import { openCloudDb, type CloudDb } from '../../sync/cloud/db/database.ts';
 import { startCloud } from '../../sync/cloud/start.ts';
 import { createEnrollmentToken } from '../../sync/cloud/use-cases/enrollment.ts';
 import { createCloudSite, createCloudTenant } from '../../sync/cloud/use-cases/tenants.ts';
+import { bundleEntry } from '../helpers/bundle.ts';
 import { openTestCloudDb } from '../helpers/cloud-db.ts';
 import { expectConverged, seedCloudQueues } from '../helpers/sync-oracle.ts';
 import { healAndDrain, rng, SimBranch } from '../helpers/sync-sim.ts';
@@ -28,6 +29,7 @@ let child: ChildProcess | null = null;
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   child?.kill('SIGKILL');
+  if (entry) rmSync(await entry, { force: true });
   for (const c of cleanups.reverse()) await c();
 });
 
@@ -40,8 +42,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** `npm run cloud`'s entry point, bundled once so that each of the many restarts is a plain `node` start. */
+let entry: Promise<string> | null = null;
+
 async function launch(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'sync/cloud/cli/start.ts'], {
+  entry ??= bundleEntry('sync/cloud/cli/start.ts', 'cloud');
+  const proc = spawn(process.execPath, ['--enable-source-maps', await entry], {
     cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
