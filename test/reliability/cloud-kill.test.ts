@@ -15,8 +15,9 @@ import { healAndDrain, rng, SimBranch } from '../helpers/sync-sim.ts';
 
 /**
  * Issue 6, test 1: the real cloud process (`npm run cloud`'s entry point) is SIGKILLed 50 times at
- * random moments while three branches keep issuing tickets and pushing them. Afterwards every
- * branch-owned row is in the cloud exactly once with equal content.
+ * random moments while three branches keep issuing tickets, creating and editing customers (the same
+ * phone numbers at every branch, so duplicates merge) and pushing. Afterwards every branch-owned row
+ * is in the cloud exactly once with equal content, and customers are equal everywhere.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const serverUrl = process.env['DATABASE_URL'];
@@ -110,7 +111,8 @@ describe('the cloud killed mid-push', () => {
     let writing = true;
     const work = branches.map(async (b) => {
       while (writing) {
-        b.write(random() < 0.2 ? 'feedback' : 'ticket');
+        const r = random();
+        b.write(r < 0.1 ? 'customer' : r < 0.2 ? 'edit' : r < 0.35 ? 'feedback' : 'ticket');
         await b.sync();
         await sleep(20 + random() * 40);
       }

@@ -68,11 +68,17 @@ export async function applyCustomerChange(
   return state.id;
 }
 
-/** Follows redirects left by merges to the customer that now stands for this id. */
+/**
+ * Follows redirects left by merges to the customer that now stands for this id, locking each row
+ * on the way. **Important:** the lock is what makes read-join-write safe. Without it, two
+ * transactions editing one customer both read the same state and the later write drops the other's
+ * edit; and an edit racing a merge lands on the loser after it was redirected. A transaction that
+ * waited for the lock reads the row as committed by the one it waited for (READ COMMITTED).
+ */
 export async function resolveCustomer(trx: CloudTx, id: string): Promise<string> {
   let current = id;
   for (let hops = 0; hops < 16; hops += 1) {
-    const row = await trx.selectFrom('customer').select('merged_into').where('id', '=', current).executeTakeFirst();
+    const row = await trx.selectFrom('customer').select('merged_into').where('id', '=', current).forUpdate().executeTakeFirst();
     if (!row?.merged_into) return current;
     current = row.merged_into;
   }
@@ -80,7 +86,7 @@ export async function resolveCustomer(trx: CloudTx, id: string): Promise<string>
 }
 
 async function mergeDuplicates(trx: CloudTx, tenantId: string, otherId: string, state: CustomerState, now: number): Promise<CustomerState> {
-  const other = await loadState(trx, otherId);
+  const other = await loadState(trx, await resolveCustomer(trx, otherId));
   if (!other) return state;
   const [survivor, loser] = other.id < state.id ? [other, state] : [state, other];
   const merged = joinCustomers(survivor, loser, survivor.id);
