@@ -2,7 +2,7 @@ import { observeBranchHlc } from '../../branch-server/db/repositories/sync-state
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import { uuidv7 } from '../../branch-server/ids.ts';
 import {
-  CUSTOMER_FIELDS, REFERENCE_ROWS, type ReferenceEntity, type ReferenceRow,
+  CUSTOMER_FIELDS, ERASED_CUSTOMER_SCRUB, REFERENCE_ROWS, type ReferenceEntity, type ReferenceRow,
 } from '../protocol/entities.ts';
 import type { Change } from '../protocol/messages.ts';
 
@@ -33,6 +33,10 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
     redirectCustomer(scope, id, data['merged_into']);
     return;
   }
+  if (entity === 'customer' && data['deleted'] === true) {
+    forgetCustomerLocally(scope, id);
+    return;
+  }
   upsertReference(scope, entity, id, data);
   scope.db.run(qb.insertInto('sync_snapshot_seen').values({ entity, id }).onConflict((oc) => oc.doNothing()));
 }
@@ -41,8 +45,9 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
  * A complete snapshot is the whole truth: the tenant's reference rows it did not contain are gone
  * from the cloud. They are deactivated, never deleted (tickets and history refer to them): sites,
  * services, memberships, users and templates become inactive, queues closed, skills removed.
- * Customers merged away are redirected (the snapshot carries a stub for each). Others missing from it
- * are left alone: one may have been created here while the snapshot was being read.
+ * Customers merged away are redirected and customers erased are forgotten (the snapshot carries a
+ * stub for each). Others missing from it are left alone: one may have been created here while the
+ * snapshot was being read.
  */
 export function finishSnapshot(scope: ApplyScope): void {
   const { db, tenantId, now } = scope;
@@ -277,13 +282,18 @@ function redirectCustomer(scope: ApplyScope, loserId: string, survivorId: string
   db.run(qb.deleteFrom('customer').where('id', '=', loserId));
 }
 
-/** Forgotten at HQ (right to be forgotten): the same erasure as a local forget, without uploading it. */
+/**
+ * Forgotten at HQ (right to be forgotten): the rows that named the customer are scrubbed as the cloud
+ * scrubs its copies (ERASED_CUSTOMER_SCRUB), without uploading anything and without touching
+ * `updated_at` (this is not a new version of the ticket), so both sides hold the same row.
+ */
 function forgetCustomerLocally(scope: ApplyScope, id: string): void {
   const { db, now } = scope;
   if (!exists(db, 'customer', id)) return;
-  db.sqlite.prepare(`UPDATE ticket SET customer_id = NULL, customer_name = '', customer_phone = '', updated_at = ? WHERE customer_id = ?`).run(now, id);
-  db.sqlite.prepare(`UPDATE appointment SET customer_id = NULL, customer_name = '', customer_phone = '', updated_at = ? WHERE customer_id = ?`).run(now, id);
-  db.sqlite.prepare(`UPDATE feedback SET customer_id = NULL, comment = '' WHERE customer_id = ?`).run(id);
+  for (const [table, scrub] of Object.entries(ERASED_CUSTOMER_SCRUB)) {
+    const columns = Object.keys(scrub);
+    db.sqlite.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE customer_id = ?`).run(...Object.values(scrub), id);
+  }
   db.sqlite.prepare(`UPDATE notification SET customer_id = NULL, recipient = '', updated_at = ? WHERE customer_id = ?`).run(now, id);
   db.run(qb.deleteFrom('customer').where('id', '=', id));
 }

@@ -34,6 +34,17 @@ export const AppointmentPayload = z.looseObject({
   starts_at: Ms, ends_at: Ms, status: z.string().max(32), created_at: Ms, updated_at: Ms,
 });
 
+/**
+ * What erasing a customer (the right to be forgotten) clears on the branch-owned rows that named
+ * them, identically at every branch and in the cloud, whichever learns of the erasure first: the
+ * link and the personal fields copied onto the row. The rows stay for statistics.
+ */
+export const ERASED_CUSTOMER_SCRUB = {
+  ticket: { customer_id: null, customer_name: '', customer_phone: '' },
+  appointment: { customer_id: null, customer_name: '', customer_phone: '' },
+  feedback: { customer_id: null, comment: '' },
+} as const;
+
 /** Customer fields, grouped by who wins a conflict (ARCHITECTURE §7). */
 export const CUSTOMER_IDENTITY_FIELDS = ['external_ref', 'first_name', 'last_name'] as const;
 export const CUSTOMER_CONSENT_FIELDS = ['notify_sms', 'notify_email', 'notify_whatsapp', 'consents'] as const;

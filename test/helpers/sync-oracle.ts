@@ -78,7 +78,7 @@ async function allReferenceRows(cloud: CloudDb, tenantId: string, entity: Refere
   let after: string | undefined;
   for (;;) {
     const page = await cloud.withTenant(tenantId, (trx) => snapshotPage(trx, tenantId, entity, after, 500, siteId));
-    for (const row of page.rows.filter((r) => !('merged_into' in r))) rows.set(String(entity === 'agent_queues' ? row['user_id'] : row['id']), row);
+    for (const row of page.rows.filter((r) => !('merged_into' in r) && r['deleted'] !== true)) rows.set(String(entity === 'agent_queues' ? row['user_id'] : row['id']), row);
     if (!page.lastKey) return rows;
     after = page.lastKey;
   }

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../../branch-server/db/migrate.ts';
 import { Db, openSqlite } from '../../branch-server/db/sqlite.ts';
 import { SYSTEM_ACTOR } from '../../branch-server/db/repositories/audit.repository.ts';
 import { createTenant } from '../../branch-server/use-cases/create-tenant.ts';
-import { createCustomer, updateCustomer } from '../../branch-server/use-cases/customers.ts';
+import { createCustomer, forgetCustomer, updateCustomer } from '../../branch-server/use-cases/customers.ts';
 import type { Caller } from '../../branch-server/use-cases/deps.ts';
 import { leaveFeedback } from '../../branch-server/use-cases/feedback.ts';
 import { issueTicket } from '../../branch-server/use-cases/issue-ticket.ts';
@@ -217,7 +217,7 @@ export class SimBranch {
   }
 
   /** A local write, as the branch's staff and kiosks make them, whatever the link is doing. */
-  write(kind: 'ticket' | 'customer' | 'edit' | 'feedback'): void {
+  write(kind: 'ticket' | 'customer' | 'edit' | 'feedback' | 'forget'): void {
     const deps = { db: this.db, events: { publish: () => undefined } };
     const caller = this.caller();
     switch (kind) {
@@ -241,6 +241,11 @@ export class SimBranch {
         updateCustomer(deps, caller, id, patch as Parameters<typeof updateCustomer>[3]);
         return;
       }
+      case 'forget': {
+        const id = this.pick(this.customers());
+        if (id) forgetCustomer(deps, caller, id);
+        return;
+      }
       case 'feedback':
         leaveFeedback(this.db, { tenantId: this.tenantId, actor: caller.actor, now: caller.now }, { ticketId: null, field: 'ticket' },
           { csat: 1 + Math.floor(this.random() * 5), comment: 'ok', tags: [] }, 'kiosk');
@@ -253,15 +258,17 @@ export class SimBranch {
   }
 }
 
-/** HQ edits a customer it knows (cloud side), winning identity and consent fields. */
+/** HQ edits a customer it knows (cloud side), winning identity and consent fields, or erases one. */
 export async function hqEditsCustomer(cloud: TestCloud, tenantId: string, random: () => number): Promise<void> {
   const now = Date.now();
   await cloud.deps.cloud.withTenant(tenantId, async (trx) => {
     const rows = await trx.selectFrom('customer').select(['id', 'created_at']).where('merged_into', 'is', null).where('deleted', 'is', null).orderBy('id').execute();
     const row = rows[Math.floor(random() * rows.length)];
     if (!row) return;
-    const values = random() < 0.5 ? { first_name: NAMES[Math.floor(random() * NAMES.length)]! } : { notify_sms: random() < 0.5 ? 1 as const : 0 as const, phone: PHONES[Math.floor(random() * PHONES.length)]! };
-    await applyCustomerChange(trx, tenantId, { id: row.id, tenant_id: tenantId, created_at: row.created_at, values, hlc: formatHlc(now, 0), deleted: false }, 'hq:sim', true, now);
+    // Now and then HQ erases the customer instead (the right to be forgotten): every branch must follow.
+    const forget = random() < 0.2;
+    const values = forget ? {} : random() < 0.5 ? { first_name: NAMES[Math.floor(random() * NAMES.length)]! } : { notify_sms: random() < 0.5 ? 1 as const : 0 as const, phone: PHONES[Math.floor(random() * PHONES.length)]! };
+    await applyCustomerChange(trx, tenantId, { id: row.id, tenant_id: tenantId, created_at: row.created_at, values, hlc: formatHlc(now, 0), deleted: forget }, 'hq:sim', true, now);
   });
 }
 

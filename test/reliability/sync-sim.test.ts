@@ -41,7 +41,7 @@ afterAll(async () => {
 const oracle = () => expectConverged(cloud.db, tenantId, branches.map((b) => ({ name: b.name, db: b.db, tenantId: b.tenantId, deviceId: b.deviceId, siteId: b.siteId })));
 
 type Step =
-  | { kind: 'write'; branch: number; what: 'ticket' | 'customer' | 'edit' | 'feedback' }
+  | { kind: 'write'; branch: number; what: 'ticket' | 'customer' | 'edit' | 'feedback' | 'forget' }
   | { kind: 'sync'; branch: number }
   | { kind: 'link'; branch: number; online: boolean }
   | { kind: 'crash'; branch: number; point: (typeof CLIENT_FAULT_POINTS)[number] }
@@ -54,7 +54,7 @@ const SKEWS = [0, 2 * 3600_000, -3 * 86_400_000, Date.UTC(2016, 0, 1) - Date.now
 const STORM = { online: true, dropRequest: 0.1, dropResponse: 0.3, duplicate: 0.1, maxDelayMs: 5 };
 
 const arbStep: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('write' as const), branch: fc.nat(2), what: fc.constantFrom('ticket' as const, 'ticket' as const, 'customer' as const, 'edit' as const, 'feedback' as const) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('write' as const), branch: fc.nat(2), what: fc.constantFrom('ticket' as const, 'ticket' as const, 'customer' as const, 'edit' as const, 'feedback' as const, 'forget' as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), branch: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('link' as const), branch: fc.nat(2), online: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), branch: fc.nat(2), point: fc.constantFrom(...CLIENT_FAULT_POINTS) }) },

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import {
   applyCustomerEdit, customerHlc, duplicateKeys, joinCustomers, type CustomerState, type Stamp,
 } from '../../protocol/customer-merge.ts';
-import { CUSTOMER_FIELDS, CustomerEdit, type CustomerField, type CustomerValues } from '../../protocol/entities.ts';
+import { CUSTOMER_FIELDS, CustomerEdit, ERASED_CUSTOMER_SCRUB, type CustomerField, type CustomerValues } from '../../protocol/entities.ts';
 import { formatHlc } from '../../protocol/hlc.ts';
 import type { CloudTx } from '../db/database.ts';
 import type { CustomerRow } from '../db/schema.ts';
@@ -48,6 +48,7 @@ export async function applyCustomerChange(
 
   if (state.deleted) {
     await trx.deleteFrom('customer_key').where('customer_id', '=', state.id).execute();
+    if (!before?.deleted) await scrubErasedCustomer(trx, tenantId, state.id);
   } else {
     const keys = duplicateKeys(state.values);
     await trx.deleteFrom('customer_key').where('customer_id', '=', state.id)
@@ -66,6 +67,18 @@ export async function applyCustomerChange(
     ? { entity: 'customer', entityId: state.id, op: 'delete', data: {} }
     : { entity: 'customer', entityId: state.id, op: 'upsert', data: toCustomerRef(row) }, now);
   return state.id;
+}
+
+/**
+ * The uploaded copies of branch-owned rows that named an erased customer lose the link and the
+ * personal fields, as every branch does when the erasure reaches it (rows uploaded later are
+ * scrubbed on arrival by the push).
+ */
+async function scrubErasedCustomer(trx: CloudTx, tenantId: string, customerId: string): Promise<void> {
+  for (const [table, scrub] of Object.entries(ERASED_CUSTOMER_SCRUB)) {
+    await sql`UPDATE ${sql.table(table)} SET customer_id = NULL, data = data || ${JSON.stringify(scrub)}::jsonb
+      WHERE tenant_id = ${tenantId}::uuid AND customer_id = ${customerId}::uuid`.execute(trx);
+  }
 }
 
 /**

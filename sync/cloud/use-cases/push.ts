@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { ZodError } from 'zod';
 import { uuidv7 } from '../../../branch-server/ids.ts';
 import { DomainError } from '../../../branch-server/domain/errors.ts';
-import { BRANCH_PAYLOADS } from '../../protocol/entities.ts';
+import { BRANCH_PAYLOADS, ERASED_CUSTOMER_SCRUB } from '../../protocol/entities.ts';
 import type { OutboxRow, PushRequest, PushResponse } from '../../protocol/messages.ts';
 import type { CloudTx } from '../db/database.ts';
 import type { CloudDeps, CloudDevice } from '../http/context.ts';
@@ -135,12 +135,21 @@ function checkRow(device: CloudDevice, row: OutboxRow): string | null {
   return null;
 }
 
-/** Customers merged away since the branch wrote the row: the row names the survivor. */
-async function survivorsOf(trx: CloudTx, ids: readonly string[]): Promise<Map<string, string>> {
-  const result = new Map<string, string>();
+/**
+ * What became of the customers the rows name since the branch wrote them: merged away (the row names
+ * the survivor) or erased (null: the row is scrubbed). Customers unchanged are not in the map.
+ */
+async function survivorsOf(trx: CloudTx, ids: readonly string[]): Promise<Map<string, string | null>> {
+  const result = new Map<string, string | null>();
   if (ids.length === 0) return result;
-  const merged = await trx.selectFrom('customer').select(['id', 'merged_into']).where('id', 'in', [...new Set(ids)]).where('merged_into', 'is not', null).execute();
-  for (const { id } of merged) result.set(id, await resolveCustomer(trx, id));
+  const changed = await trx.selectFrom('customer').select(['id', 'merged_into', 'deleted']).where('id', 'in', [...new Set(ids)])
+    .where((eb) => eb.or([eb('merged_into', 'is not', null), eb('deleted', 'is not', null)])).execute();
+  for (const { id, merged_into, deleted } of changed) {
+    const survivor = merged_into ? await resolveCustomer(trx, id) : id;
+    const erased = deleted !== null
+      || (survivor !== id && (await trx.selectFrom('customer').select('deleted').where('id', '=', survivor).executeTakeFirst())?.deleted != null);
+    result.set(id, erased ? null : survivor);
+  }
   return result;
 }
 
@@ -160,8 +169,11 @@ async function writeBulk(
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK).map((row) => {
       const raw = row.payload as Record<string, any>;
-      const customerId = typeof raw['customer_id'] === 'string' ? customers.get(raw['customer_id']) ?? raw['customer_id'] : null;
-      const data = customerId && customerId !== raw['customer_id'] ? { ...raw, customer_id: customerId } : raw;
+      const named = typeof raw['customer_id'] === 'string' ? raw['customer_id'] : null;
+      const fate = named === null ? undefined : customers.get(named);
+      if (fate === null) return { row, data: { ...raw, ...ERASED_CUSTOMER_SCRUB[entity as keyof typeof ERASED_CUSTOMER_SCRUB] }, customerId: null };
+      const customerId = fate ?? named;
+      const data = customerId !== named ? { ...raw, customer_id: customerId } : raw;
       return { row, data, customerId };
     });
     let ids: { id: string }[];

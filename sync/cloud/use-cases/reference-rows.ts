@@ -91,13 +91,14 @@ export async function snapshotPage(
     case 'notification_template':
       return done(await trx.selectFrom('notification_template').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from).orderBy('id').limit(limit).execute(), toTemplateRef);
     case 'customer':
-      // Live customers, and a redirect stub for each duplicate merged away: a branch holding the
-      // duplicate learns where it went even though the feed row saying so is older than the snapshot.
+      // Live customers, a redirect stub for each duplicate merged away and an erasure stub for each
+      // customer deleted: a branch holding one of those learns what became of it even though the
+      // feed row saying so is older than the snapshot. (Deletion is sticky, so a stub never lies.)
       return done(
         await trx.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId)
-          .where((eb) => eb.or([eb('merged_into', 'is not', null), eb('deleted', 'is', null)]))
           .where('id', '>', from).orderBy('id').limit(limit).execute(),
-        (r) => (r.merged_into ? { id: r.id, tenant_id: r.tenant_id, merged_into: r.merged_into } : toCustomerRef(r)),
+        (r) => (r.merged_into ? { id: r.id, tenant_id: r.tenant_id, merged_into: r.merged_into }
+          : r.deleted ? { id: r.id, tenant_id: r.tenant_id, deleted: true } : toCustomerRef(r)),
       );
   }
 }

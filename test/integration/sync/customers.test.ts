@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneFeed } from '../../../sync/cloud/use-cases/feed.ts';
 import { createCloudSite } from '../../../sync/cloud/use-cases/tenants.ts';
 import type { SyncClient } from '../../../sync/client/sync-client.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
+import { HqClient } from '../../helpers/hq.ts';
 import { hq, syncClient } from '../../helpers/sync.ts';
 
 type Branch = { t: TestServer; demo: DemoTenant; client: SyncClient; token: string };
@@ -98,5 +100,36 @@ describe('customers across branches', () => {
       expect(x.t.server.deps.db.sqlite.prepare('SELECT first_name, email, language FROM customer WHERE id = ?').get(id))
         .toEqual({ first_name: 'Omar', email: 'omar@example.sn', language: 'ar' });
     }
+  });
+
+  it('erases a customer forgotten at HQ everywhere: the cloud scrubs its copies, and a branch whose cursor fell behind learns it from the snapshot', async () => {
+    const [a, b] = branches as [Branch, Branch];
+    const db = (x: Branch) => x.t.server.deps.db;
+    const created = await a.t.api('POST', '/api/v1/tenants/acme/customers/', { token: a.token, body: { first_name: 'Fatou', last_name: 'Fall', phone: '+221770007777' } });
+    const id = created.body.id as string;
+    const queue = db(a).sqlite.prepare(`SELECT id FROM queue WHERE site_id = ? AND status = 'open' LIMIT 1`).pluck().get(acme.siteId) as string;
+    const ticket = await a.t.api('POST', '/api/v1/tenants/acme/tickets/', { token: a.token, body: { queue, customer: id, customer_name: 'Fatou Fall', customer_phone: '+221770007777' } });
+    expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
+    await a.client.syncOnce();
+    await b.client.syncOnce();
+    expect(db(b).sqlite.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(id)).toBe(1);
+
+    // Branch B is away while HQ erases her and the feed is pruned past B's cursor.
+    const admin = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
+    expect((await admin.call('DELETE', `/api/v1/tenants/acme/customers/${id}/`)).status).toBe(204);
+    await hq.service(cloud, acme.tenantId, 'Opened after the erasure');
+    await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => pruneFeed(trx, acme.tenantId, Date.now() + 60_000));
+
+    // The cloud's copy of the ticket lost the link and the personal fields at once.
+    const cloudTicket = await cloud.db.db.selectFrom('ticket').select(['customer_id', 'data']).where('id', '=', ticket.body.id).executeTakeFirstOrThrow();
+    expect(cloudTicket.customer_id).toBeNull();
+    expect(cloudTicket.data).toMatchObject({ customer_id: null, customer_name: '', customer_phone: '' });
+
+    expect((await b.client.syncOnce()).snapshot).toBe(true);
+    await a.client.syncOnce();
+    for (const x of [a, b]) expect(db(x).sqlite.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(id), 'customer gone').toBe(0);
+    const local = db(a).sqlite.prepare('SELECT customer_id, customer_name, customer_phone FROM ticket WHERE id = ?').get(ticket.body.id);
+    expect(local).toEqual({ customer_id: null, customer_name: '', customer_phone: '' });
+    for (const x of [a, b]) expect(x.client.status().outbox_depth).toBe(0);
   });
 });
