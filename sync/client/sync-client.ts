@@ -524,7 +524,8 @@ export class SyncClient {
       });
       this.#faults?.at('client:after-apply-commit');
       pulled += page.changes.length;
-      this.#pullLag = page.has_more ? null : 0;
+      // Changes still to come; an older cloud that does not send its head only says whether there are any.
+      this.#pullLag = page.head !== undefined ? Math.max(0, page.head - page.cursor) : page.has_more ? null : 0;
       if (!page.has_more) return { pulled, snapshot: snapshots > 0 };
     }
   }

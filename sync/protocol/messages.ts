@@ -112,6 +112,8 @@ export const PullResponse = z.object({
   has_more: z.boolean(),
   epoch: z.string(),
   server_time: Ms,
+  /** The feed's head when the page was read: `head - cursor` changes are still to come (the pull lag). */
+  head: z.number().int().optional(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

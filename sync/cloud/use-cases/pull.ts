@@ -30,7 +30,7 @@ export async function pullChanges(
     const siteQueues = rows.some((r) => r.entity === 'agent_queues')
       ? new Set((await trx.selectFrom('queue').select('id').where('site_id', '=', device.siteId).execute()).map((q) => q.id))
       : new Set<string>();
-    return { rows, siteQueues };
+    return { rows, siteQueues, head: head.value };
   });
   const hasMore = page.rows.length > limit;
   const changes = (hasMore ? page.rows.slice(0, limit) : page.rows).map((r) => forThisSite(device, {
@@ -42,6 +42,7 @@ export async function pullChanges(
     has_more: hasMore,
     epoch: deps.config.epoch,
     server_time: now,
+    head: page.head,
   };
 }
 

@@ -120,4 +120,21 @@ describe('change feed at the branch', () => {
     expect(db.sqlite.prepare(`SELECT value FROM sync_state WHERE key = 'snapshot'`).get()).toBeUndefined();
     expect(db.sqlite.prepare('SELECT count(*) FROM sync_snapshot_seen').pluck().get()).toBe(0);
   });
+
+  it('reports its pull lag, the HQ changes still to apply, page by page as a backlog comes down', async () => {
+    for (let i = 0; i < 5; i += 1) await hq.service(cloud, acme.tenantId, `Backlog ${i}`);
+    const real = httpTransport(cloud.url, { timeoutMs: 10_000, schemaVersion: Object.keys(MIGRATIONS).length });
+    const lags: (number | null)[] = [];
+    let paged: SyncClient | null = null;
+    // Each request after the first pull shows what the status said once the previous page was applied.
+    const transport: SyncTransport = async (req) => {
+      if (req.path.startsWith('/sync/v1/pull')) lags.push(paged!.status().pull_lag);
+      return real(req);
+    };
+    paged = syncClient(db, cloud, { transport, pullLimit: 2 });
+    await paged.syncOnce();
+    lags.push(paged.status().pull_lag);
+    // Unknown before this client's first page; then 3, 1 and 0 changes to go.
+    expect(lags).toEqual([null, 3, 1, 0]);
+  });
 });
