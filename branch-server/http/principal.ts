@@ -4,6 +4,7 @@ import { capabilitiesForDevice, scopesForRole, type DeviceCapability, type Scope
 import type { TenantRow } from '../db/tables/tenant.table.ts';
 import { sha256 } from './secrets.ts';
 import type { TokenService } from './tokens.ts';
+import { tenantIdForSlugAlias } from '../db/repositories/sync-state.repository.ts';
 
 export type UserPrincipal = Readonly<{ kind: 'user'; userId: string; sessionId: string }>;
 export type DevicePrincipal = Readonly<{
@@ -83,6 +84,10 @@ export function findMembership(db: Db, tenantId: string, userId: string): Member
   return row ? { role: row.role, scopes: scopesForRole(row.role) } : null;
 }
 
+/** The active tenant named by a URL's slug, or by a slug it had before enrollment or a rename at HQ. */
 export function findTenantBySlug(db: Db, slug: string): TenantRow | undefined {
-  return db.first(qb.selectFrom('tenant').selectAll().where('slug', '=', slug).where('is_active', '=', 1));
+  const tenant = db.first(qb.selectFrom('tenant').selectAll().where('slug', '=', slug).where('is_active', '=', 1));
+  if (tenant) return tenant;
+  const aliased = tenantIdForSlugAlias(db, slug);
+  return aliased ? db.first(qb.selectFrom('tenant').selectAll().where('id', '=', aliased).where('is_active', '=', 1)) : undefined;
 }

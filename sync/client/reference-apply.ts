@@ -1,4 +1,4 @@
-import { observeBranchHlc } from '../../branch-server/db/repositories/sync-state.repository.ts';
+import { observeBranchHlc, rememberSlugAlias } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import { uuidv7 } from '../../branch-server/ids.ts';
 import {
@@ -103,6 +103,9 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
     case 'tenant': {
       const r = parse(scope, 'tenant', id, data);
       if (!r) return;
+      // Renamed at HQ: the old slug keeps working for what was paired or bookmarked with it.
+      const before = db.sqlite.prepare('SELECT slug FROM tenant WHERE id = ?').pluck().get(r.id) as string | undefined;
+      if (before && before !== r.slug) rememberSlugAlias(db, before, r.id);
       // Slugs are unique: another local tenant holding this one gives it up.
       db.sqlite.prepare(`UPDATE tenant SET slug = slug || '-' || substr(id, 1, 8) WHERE slug = ? AND id != ?`).run(r.slug, r.id);
       const columns = {

@@ -1,5 +1,5 @@
 import { appendAudit, GENESIS_HASH, hashAuditRow, type Actor } from '../../branch-server/db/repositories/audit.repository.ts';
-import { getSyncState } from '../../branch-server/db/repositories/sync-state.repository.ts';
+import { getSyncState, rememberSlugAlias } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import type { AuditLogRow } from '../../branch-server/db/tables/audit-log.table.ts';
 import { DomainError } from '../../branch-server/domain/errors.ts';
@@ -128,6 +128,8 @@ function rechainAudit(db: Db): void {
 /** The (re-keyed or new) tenant and site rows take the cloud's values. */
 function upsertTenantAndSite(db: Db, tenant: ReferenceRow<'tenant'>, site: ReferenceRow<'site'>): void {
   const sqlite = db.sqlite;
+  const before = sqlite.prepare('SELECT slug FROM tenant WHERE id = ?').pluck().get(tenant.id) as string | undefined;
+  if (before && before !== tenant.slug) rememberSlugAlias(db, before, tenant.id);
   sqlite.prepare(`UPDATE tenant SET slug = slug || '-' || substr(id, 1, 8) WHERE slug = ? AND id != ?`).run(tenant.slug, tenant.id);
   const { id: tenantId, created_at: tenantCreated, ...tenantColumns } = tenant;
   db.run(qb.insertInto('tenant').values({ id: tenantId, ...tenantColumns, created_at: tenantCreated })

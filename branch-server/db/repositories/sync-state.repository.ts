@@ -17,7 +17,9 @@ export type SyncStateKey =
   /** The branch's hybrid logical clock (customer edits) and the last measured offset to the cloud clock. */
   | 'hlc' | 'clock_offset_ms'
   /** Status shown to managers (local wall-clock times: informational only). */
-  | 'last_push_at' | 'last_pull_at';
+  | 'last_push_at' | 'last_pull_at'
+  /** Slugs a tenant here was known by before enrollment or an HQ rename (JSON: slug → tenant id). */
+  | 'tenant_slug_aliases';
 
 export function getSyncState(db: Db, key: SyncStateKey): string | null {
   return db.first(qb.selectFrom('sync_state').select('value').where('key', '=', key))?.value ?? null;
@@ -57,4 +59,24 @@ export function observeBranchHlc(db: Db, received: Hlc): void {
   const last = getSyncState(db, 'hlc') ?? HLC_ZERO;
   const next = observeHlc(last, received);
   if (next !== last) setSyncState(db, 'hlc', next);
+}
+
+/**
+ * Remembers that `oldSlug` now means `tenantId`: kiosks and displays paired before enrollment, and
+ * staff bookmarks, name the tenant by the slug they knew; they keep working without re-pairing.
+ */
+export function rememberSlugAlias(db: Db, oldSlug: string, tenantId: string): void {
+  const aliases = slugAliases(db);
+  aliases[oldSlug] = tenantId;
+  setSyncState(db, 'tenant_slug_aliases', JSON.stringify(aliases));
+}
+
+/** The tenant an old slug now stands for, if any. */
+export function tenantIdForSlugAlias(db: Db, slug: string): string | null {
+  return slugAliases(db)[slug] ?? null;
+}
+
+function slugAliases(db: Db): Record<string, string> {
+  const raw = getSyncState(db, 'tenant_slug_aliases');
+  return raw ? JSON.parse(raw) as Record<string, string> : {};
 }

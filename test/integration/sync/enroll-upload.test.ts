@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
+import { pairNewDevice } from '../../helpers/pairing.ts';
 import { cloudCount, localCounts, syncClient } from '../../helpers/sync.ts';
 
 let cloud: TestCloud;
@@ -36,6 +37,8 @@ async function localHistory(): Promise<void> {
 describe('enrollment and upload', () => {
   it('re-keys the demo data to the cloud tenant and site, keeps the audit chain valid, and uploads the history exactly once', async () => {
     await localHistory();
+    const kioskRow = await t.api('POST', `/api/v1/tenants/${demo.slug}/kiosks/`, { token: demo.adminToken, body: { name: 'Entrance', queue_ids: demo.demo.queues.map((q) => q.id) } });
+    const kiosk = await pairNewDevice(t, demo, { type: 'kiosk', kiosk_id: kioskRow.body.id });
     const db = t.server.deps.db;
     const before = localCounts(db);
     const oldTenant = demo.tenantId;
@@ -91,6 +94,13 @@ describe('enrollment and upload', () => {
       expect(await cloudCount(cloud, table, enrolled.device_id), table).toBe(after[table]);
     }
     // The cloud holds the same chain the branch does.
+    // The kiosk paired before enrollment still names the tenant by its old slug: it keeps working
+    // without re-pairing, and its key is still its tenant's only.
+    const services = await t.api('GET', `/api/v1/tenants/${demo.slug}/queues/services/`, { device: kiosk.key });
+    expect(services.status, JSON.stringify(services.body)).toBe(200);
+    expect((await t.api('GET', '/api/v1/tenants/acme/queues/services/', { device: kiosk.key })).status).toBe(200);
+    expect((await t.api('GET', '/api/v1/tenants/no-such-bank/queues/services/', { device: kiosk.key })).status).toBe(403);
+
     const cloudChain = await cloud.db.db.selectFrom('audit_log').select(['hash', 'prev_hash']).where('device_id', '=', enrolled.device_id).orderBy('branch_seq').execute();
     const localChain = db.sqlite.prepare('SELECT hash, prev_hash FROM audit_log ORDER BY seq').all();
     expect(cloudChain).toEqual(localChain);
