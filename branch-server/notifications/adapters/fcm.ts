@@ -11,6 +11,8 @@ const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 type CachedToken = { token: string; expiresAt: number };
 /** Access tokens by service account: they last an hour, so one per hour, not one per message. */
 const tokens = new Map<string, CachedToken>();
+/** A token being fetched: messages sent at the same moment share one exchange. */
+const fetching = new Map<string, Promise<string>>();
 
 /**
  * Firebase Cloud Messaging HTTP v1. The service account signs a JWT (RS256) that its `token_uri`
@@ -24,10 +26,20 @@ export function fcmAdapter(config: Readonly<{
   const { settings, secrets, now } = config;
   const base = (config.baseUrl ?? FCM_API).replace(/\/+$/, '');
 
-  async function accessToken(): Promise<string> {
-    const key = `${settings.client_email}|${settings.token_uri}`;
+  const key = `${settings.client_email}|${settings.token_uri}`;
+
+  function accessToken(): Promise<string> {
     const cached = tokens.get(key);
-    if (cached && cached.expiresAt - 60_000 > now()) return cached.token;
+    if (cached && cached.expiresAt - 60_000 > now()) return Promise.resolve(cached.token);
+    let pending = fetching.get(key);
+    if (!pending) {
+      pending = exchange().finally(() => fetching.delete(key));
+      fetching.set(key, pending);
+    }
+    return pending;
+  }
+
+  async function exchange(): Promise<string> {
     let privateKey: Awaited<ReturnType<typeof importPKCS8>>;
     try {
       privateKey = await importPKCS8(secrets.private_key, 'RS256');
@@ -60,7 +72,7 @@ export function fcmAdapter(config: Readonly<{
         headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
         body: JSON.stringify({ message: { token: message.to, notification: { title: message.subject, body: message.body } } }),
       }, HTTP_TIMEOUT_MS);
-      if (res.status === 401) tokens.delete(`${settings.client_email}|${settings.token_uri}`);
+      if (res.status === 401) tokens.delete(key);
       if (!res.ok) throw httpFailure('FCM', res.status, (await res.text()).slice(0, 300));
       const body = await res.json() as { name?: unknown };
       return { providerId: typeof body.name === 'string' ? body.name : '' };
