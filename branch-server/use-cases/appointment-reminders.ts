@@ -40,11 +40,11 @@ export function enqueueAppointmentReminder(deps: ReminderDeps, appointmentId: st
     return queueMessage(db, {
       tenantId: appointment.tenant_id, siteId: appointment.site_id, kind: messageKind, dedupeKey: `${messageKind}:${appointment.id}:${appointment.starts_at}`,
       ticket: null, appointmentId: appointment.id, customer, contactPhone: appointment.customer_phone,
-      values: {
+      values: () => ({
         service_name: place?.service_name ?? '', queue_name: place?.service_name ?? '', site_name: place?.site_name ?? '',
         appointment_time: local ? `${local.date} ${minutesToClock(local.minuteOfDay)}` : '',
         tracking_url: deps.publicUrl ?? '', ticket_number: appointment.check_in_code,
-      },
+      }),
       expect: expectationFor(messageKind, 0),
     }, now);
   });

@@ -66,7 +66,8 @@ export type PlannedMessage = Readonly<{
   appointmentId: string | null;
   customer: CustomerRow | null;
   contactPhone: string;
-  values: TemplateValues;
+  /** Computed only when a message is actually queued (positions cost a sort of the waiting line). */
+  values: () => TemplateValues;
   expect: Expectation;
 }>;
 
@@ -91,6 +92,7 @@ export function queueMessage(db: Db, m: PlannedMessage, now: number): QueuedOutc
   const tenantLocale = db.first(qb.selectFrom('tenant').select('locale').where('id', '=', m.tenantId))?.locale ?? 'fr';
   const languages = [...new Set([customer?.language ?? '', tenantLocale, 'fr'].filter(Boolean))];
   const out: QueuedOutcome[] = [];
+  let values: TemplateValues | null = null;
   for (const recipient of recipients) {
     if (!hasProvider(db, m.tenantId, recipient.channel)) continue;
     const template = findTemplate(db, m.tenantId, m.kind, recipient.channel, languages);
@@ -101,10 +103,11 @@ export function queueMessage(db: Db, m: PlannedMessage, now: number): QueuedOutc
       `SELECT COUNT(*) AS n FROM notification WHERE ticket_id = ? AND channel = ? AND status != 'dropped'`, m.ticket.id, recipient.channel,
     )[0]?.n ?? 0) >= rules.maxPerTicket;
     const id = uuidv7(now);
+    values ??= m.values();
     db.run(qb.insertInto('notification').values({
       id, tenant_id: m.tenantId, ticket_id: m.ticket?.id ?? null, customer_id: customer?.id ?? null, appointment_id: m.appointmentId,
       channel: recipient.channel, template_key: m.kind, recipient: recipient.to,
-      subject: renderTemplate(template.subject, m.values), body: renderTemplate(template.body, m.values),
+      subject: renderTemplate(template.subject, values), body: renderTemplate(template.body, values),
       status: overLimit ? 'dropped' : 'pending', last_error: overLimit ? `anti-spam: at most ${rules.maxPerTicket} messages per ticket on ${recipient.channel}` : '',
       provider_id: null, dedupe_key: dedupeKey, created_at: now, sent_at: null, delivered_at: null, updated_at: now,
     }));
@@ -175,7 +178,18 @@ export function planTicketNotifications(db: Db, baseUrl: string, now: number): n
     );
     if (events.length === 0) return 0;
     const touchedQueues = new Map<string, string>();
+    const sends = new Map<string, boolean>();
+    const tenantSends = (tenantId: string) => {
+      let any = sends.get(tenantId);
+      if (any === undefined) {
+        any = db.first(qb.selectFrom('notification_provider').select('id').where('tenant_id', '=', tenantId).where('is_active', '=', 1)) !== undefined;
+        sends.set(tenantId, any);
+      }
+      return any;
+    };
     for (const event of events) {
+      // A tenant with no provider sends nothing: its events only move the cursor.
+      if (!tenantSends(event.tenant_id)) continue;
       const kind = messageForTicketEvent(event.type, parseObject(event.data), event.from_status);
       const ticket = db.first(qb.selectFrom('ticket').selectAll().where('id', '=', event.ticket_id));
       if (!ticket) continue;
@@ -188,12 +202,12 @@ export function planTicketNotifications(db: Db, baseUrl: string, now: number): n
       const recallCount = kind === 'ticket_called' || kind === 'ticket_recalled'
         ? db.raw<{ n: number }>(`SELECT COUNT(*) AS n FROM ticket_event WHERE ticket_id = ? AND type = 'ticket.recalled' AND rowid <= ?`, ticket.id, event.rowid)[0]?.n ?? 0
         : 0;
-      const position = kind === 'ticket_created' && ticket.status === 'en_attente'
-        ? queueEtas(db, ticket.queue_id, now).etas.get(ticket.id as TicketId) : undefined;
+      const position = () => (kind === 'ticket_created' && ticket.status === 'en_attente'
+        ? queueEtas(db, ticket.queue_id, now).etas.get(ticket.id as TicketId) : undefined);
       queueMessage(db, {
         tenantId: ticket.tenant_id, siteId: ticket.site_id, kind, dedupeKey: `${kind}:${ticket.id}:${recallCount}`, ticket,
         appointmentId: ticket.appointment_id, customer: context.customer, contactPhone: ticket.customer_phone,
-        values: ticketValues(context, baseUrl, position), expect: expectationFor(kind, recallCount),
+        values: () => ticketValues(context, baseUrl, position()), expect: expectationFor(kind, recallCount),
       }, now);
     }
     for (const [queueId, tenantId] of touchedQueues) planAheadMessages(db, tenantId, queueId, baseUrl, now);
@@ -209,6 +223,7 @@ export function planTicketNotifications(db: Db, baseUrl: string, now: number): n
  */
 function planAheadMessages(db: Db, tenantId: string, queueId: string, baseUrl: string, now: number): void {
   const { aheadPosition } = notificationRules(db, tenantId);
+  if (!db.first(qb.selectFrom('notification_template').select('id').where('tenant_id', '=', tenantId).where('key', '=', 'ticket_ahead').where('is_active', '=', 1))) return;
   const { ordered, etas } = queueEtas(db, queueId, now);
   const target = ordered[aheadPosition - 1];
   if (!target) return;
@@ -219,6 +234,6 @@ function planAheadMessages(db: Db, tenantId: string, queueId: string, baseUrl: s
   const eta = etas.get(target.id);
   queueMessage(db, {
     tenantId, siteId: ticket.site_id, kind: 'ticket_ahead', dedupeKey: `ticket_ahead:${ticket.id}`, ticket, appointmentId: ticket.appointment_id,
-    customer: context.customer, contactPhone: ticket.customer_phone, values: ticketValues(context, baseUrl, eta), expect: expectationFor('ticket_ahead', 0),
+    customer: context.customer, contactPhone: ticket.customer_phone, values: () => ticketValues(context, baseUrl, eta), expect: expectationFor('ticket_ahead', 0),
   }, now);
 }

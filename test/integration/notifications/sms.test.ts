@@ -228,6 +228,31 @@ describe('SMS notifications through a Twilio-shaped provider', () => {
     expect(notificationsOf(third.id).filter((n) => n.template_key === 'ticket_ahead')).toHaveLength(1);
   });
 
+  it('writes on WhatsApp through Twilio to a customer who chose it, again on a recall', async () => {
+    const d = await tenantWithTwilio('wa-recall');
+    const wa = await t.api('POST', `/api/v1/tenants/${d.slug}/notifications/providers/`, {
+      token: d.adminToken, body: { provider: 'twilio', channel: 'whatsapp', account_sid: SID, auth_token: TOKEN, from: SENDER, base_url: twilio.url },
+    });
+    expect(wa.status).toBe(201);
+    await t.api('POST', `/api/v1/tenants/${d.slug}/notifications/templates/`, {
+      token: d.adminToken, body: { key: 'ticket_called', channel: 'whatsapp', language: 'fr', body: '*{{ticket_number}}* : {{counter}}' },
+    });
+    const customer = await t.api('POST', `/api/v1/tenants/${d.slug}/customers/`, {
+      token: d.adminToken, body: { first_name: 'Ndeye', last_name: 'Sarr', phone: '+221771000010', notify_whatsapp: true },
+    });
+    const ticket = await issue(d, { customer: customer.body.id });
+    await callNext(d);
+    const recall = await t.api('POST', `/api/v1/tenants/${d.slug}/tickets/${ticket.id}/recall/`, { token: d.agentTokens[0], body: {} });
+    expect(recall.status, JSON.stringify(recall.body)).toBe(200);
+    const onWhatsApp = () => twilio.messages.filter((m) => m.to === 'whatsapp:+221771000010');
+    await until(() => onWhatsApp().length === 2, 'the call and the recall on WhatsApp');
+    expect(onWhatsApp().map((m) => [m.from, m.body])).toEqual([
+      [`whatsapp:${SENDER}`, `*${ticket.number}* : Guichet 1`], [`whatsapp:${SENDER}`, `*${ticket.number}* : Guichet 1`],
+    ]);
+    expect(notificationsOf(ticket.id).map((n) => [n.channel, n.template_key])).toEqual([['whatsapp', 'ticket_called'], ['whatsapp', 'ticket_recalled']]);
+    expect(messagesTo('+221771000010')).toEqual([]); // no SMS consent
+  });
+
   it('queues appointment reminders for the appointments code, once each, and drops one whose appointment was cancelled', async () => {
     const d = await tenantWithTwilio('sms-reminders');
     await t.api('POST', `/api/v1/tenants/${d.slug}/notifications/templates/`, {
