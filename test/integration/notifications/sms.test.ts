@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qb } from '../../../branch-server/db/sqlite.ts';
 import { enqueueAppointmentReminder } from '../../../branch-server/use-cases/appointment-reminders.ts';
@@ -116,6 +119,16 @@ describe('SMS notifications through a Twilio-shaped provider', () => {
       ['ticket_called', 'delivered', ''], ['ticket_created', 'failed', 'Twilio: undelivered (error 30003)'],
     ]);
     expect(twilio.refused).toEqual([]);
+
+    // Served and closed: the feedback link follows.
+    await t.api('POST', `/api/v1/tenants/${d.slug}/notifications/templates/`, {
+      token: d.adminToken, body: { key: 'feedback_request', channel: 'sms', language: 'fr', body: 'Merci ! Votre avis : {{feedback_url}}' },
+    });
+    for (const action of ['start_service', 'close']) {
+      expect((await t.api('POST', `/api/v1/tenants/${d.slug}/tickets/${taken.body.id}/${action}/`, { token: d.agentTokens[0], body: {} })).status).toBe(200);
+    }
+    await until(() => messagesTo(phone).length === 3, 'the feedback link');
+    expect(messagesTo(phone)[2]!.body).toBe(`Merci ! Votre avis : ${t.url}/t/${taken.body.public_id}#feedback`);
   });
 
   it('retries with backoff while the provider answers 503, and sends once it recovers', async () => {
@@ -300,5 +313,38 @@ describe('SMS notifications through a Twilio-shaped provider', () => {
     expect(purgeExpiredNotifications(db(), now()).notifications).toBeGreaterThanOrEqual(1);
     const left = db().all(qb.selectFrom('notification').select('id').where('tenant_id', '=', d.tenantId).orderBy('id')).map((r) => r.id);
     expect(left).toEqual(['00000000-0000-7000-8000-000000000002', '00000000-0000-7000-8000-000000000003']);
+  });
+});
+
+describe('durability', () => {
+  it('sends after a restart a message that was still waiting for its retry when the server stopped', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sq-notify-restart-'));
+    const options = { now, dataDir, accessTokenTtlSeconds: 86_400, notifications: { runner: { pollMs: 20 }, scanMs: 50 } };
+    let first: TestServer | null = await startTestServer(options);
+    try {
+      const d = await seedDemoTenant(first, 'sms-restart');
+      await first.api('POST', `/api/v1/tenants/${d.slug}/notifications/providers/`, {
+        token: d.adminToken, body: { provider: 'twilio', channel: 'sms', account_sid: SID, auth_token: TOKEN, from: SENDER, base_url: twilio.url },
+      });
+      twilio.failNext(1000, 503);
+      const ticket = (await first.api('POST', `/api/v1/tenants/${d.slug}/tickets/`, { token: d.adminToken, body: { queue: d.demo.queues[0]!.id, channel: 'kiosk', customer_phone: '+221771000020' } })).body;
+      const row = (server: TestServer) => server.server.deps.db.first(qb.selectFrom('notification').selectAll().where('ticket_id', '=', ticket.id));
+      await until(() => row(first!)?.attempts === 1, 'the first failed attempt');
+      await first.close();
+      first = null;
+      twilio.failNext(0);
+      advance(5_000);
+      const second = await startTestServer(options);
+      try {
+        await until(() => row(second)?.status === 'sent', 'the message after the restart');
+        expect(row(second)).toMatchObject({ attempts: 2, provider: 'twilio' });
+        expect(messagesTo('+221771000020')).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
