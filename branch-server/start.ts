@@ -22,6 +22,8 @@ import type { Font } from '../hardware/escpos/truetype.ts';
 import { EventBus } from './use-cases/events.ts';
 import { TicketIssuer } from './use-cases/issue-ticket.ts';
 import { startJobs, type JobsOptions } from './jobs/printing.ts';
+import { startNotifications, type NotificationsOptions } from './jobs/notifications.ts';
+import { mountTwilioCallbacks } from './http/twilio-callback.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
@@ -45,6 +47,8 @@ export type StartOptions = Readonly<{
    * Sans and the like, or false for none (Arabic is then left out of printed tickets).
    */
   ticketFont?: string | null | false;
+  /** Message and webhook delivery timings (defaults in jobs/notifications.ts). */
+  notifications?: NotificationsOptions;
   /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
   sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName' | 'faults'>;
 }>;
@@ -104,6 +108,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     mountUi(express);
     // Binary (audio/wav), so outside the JSON contract pipeline; same auth checks (http/announcement.ts).
     mountAnnouncements(express, deps);
+    // Form-encoded and signed by Twilio: outside the JSON contract pipeline too.
+    mountTwilioCallbacks(express, deps);
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -123,6 +129,10 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   sync.start();
   const { port } = server.address() as AddressInfo;
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const notifications = startNotifications({
+    db, events, now: deps.now, dataDir: options.dataDir, publicUrl: options.publicUrl ?? null,
+    baseUrl: () => `http://${shownHost}:${port}`, ...(options.notifications ? { options: options.notifications } : {}),
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -135,7 +145,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
         sync.stop();
         detachEtaRefresher();
         // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
-        await Promise.all([jobs.stop(), agents.close()]);
+        await Promise.all([jobs.stop(), agents.close(), notifications.stop()]);
         await realtime.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

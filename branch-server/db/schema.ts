@@ -30,6 +30,13 @@ import type { AuthSessionTable } from './tables/auth-session.table.ts';
 import type { DisplayAckTable } from './tables/display-ack.table.ts';
 import type { DeviceInputTable } from './tables/device-input.table.ts';
 import type { TicketLogoTable } from './tables/ticket-logo.table.ts';
+import type { NotificationProviderTable } from './tables/notification-provider.table.ts';
+import type { NotificationSettingsTable } from './tables/notification-settings.table.ts';
+import type { NotificationQuietHoursTable } from './tables/notification-quiet-hours.table.ts';
+import type { EventCursorTable } from './tables/event-cursor.table.ts';
+import type { WebhookSubscriptionTable } from './tables/webhook-subscription.table.ts';
+import type { WebhookDeliveryTable } from './tables/webhook-delivery.table.ts';
+import type { AppointmentExternalRefTable } from './tables/appointment-external-ref.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -65,4 +72,11 @@ export interface DB {
   display_ack: DisplayAckTable;
   device_input: DeviceInputTable;
   ticket_logo: TicketLogoTable;
+  notification_provider: NotificationProviderTable;
+  notification_settings: NotificationSettingsTable;
+  notification_quiet_hours: NotificationQuietHoursTable;
+  event_cursor: EventCursorTable;
+  webhook_subscription: WebhookSubscriptionTable;
+  webhook_delivery: WebhookDeliveryTable;
+  appointment_external_ref: AppointmentExternalRefTable;
 }

@@ -66,8 +66,10 @@ export class JobRunner {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    // One process owns the database: anything still `running` belongs to a process that is gone.
-    this.#db.run(qb.updateTable('job').set({ status: 'pending', locked_until: null }).where('status', '=', 'running'));
+    // One process owns the database: anything still `running` of this runner's types belongs to a
+    // process that is gone (another runner of the same process keeps its own jobs).
+    const types = [...this.#handlers.keys()];
+    if (types.length > 0) this.#db.run(qb.updateTable('job').set({ status: 'pending', locked_until: null }).where('status', '=', 'running').where('type', 'in', types));
     this.nudge();
   }
 
@@ -173,10 +175,14 @@ export class JobRunner {
 
   /** Sleeps until the next claimable job (a head of its line) is due, at most pollMs. */
   #nextWakeIn(): number {
+    const types = [...this.#handlers.keys()];
+    if (types.length === 0) return this.#options.pollMs;
+    // Only its own types: a due job another runner handles must not make this one spin.
     const next = this.#db.raw<{ at: number | null }>(
-      `SELECT MIN(j.run_at) AS at FROM job j WHERE j.status = 'pending'
+      `SELECT MIN(j.run_at) AS at FROM job j WHERE j.status = 'pending' AND j.type IN (${types.map(() => '?').join(', ')})
          AND (j.ordering_key IS NULL OR NOT EXISTS (
            SELECT 1 FROM job e WHERE e.ordering_key = j.ordering_key AND e.status IN ('pending', 'running') AND e.id < j.id))`,
+      ...types,
     )[0]?.at;
     if (next === null || next === undefined) return this.#options.pollMs;
     return Math.max(10, Math.min(this.#options.pollMs, next - this.#now()));

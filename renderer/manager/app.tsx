@@ -18,19 +18,21 @@ import { SiteSection } from './site.tsx';
 import { StaffSection } from './staff.tsx';
 import { SyncSection } from './sync.tsx';
 import { TemplatesSection } from './templates.tsx';
+import { WebhooksSection } from './webhooks.tsx';
+import { NotificationsSection } from './notifications.tsx';
 
-export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'sync', 'audit'] as const;
+export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'notifications', 'webhooks', 'sync', 'audit'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const GROUPS: readonly { label: ManagerKey; sections: readonly Section[] }[] = [
   { label: 'navGroupOperate', sections: ['board', 'report'] },
-  { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates'] },
-  { label: 'navGroupControl', sections: ['sync', 'audit'] },
+  { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'notifications'] },
+  { label: 'navGroupControl', sections: ['webhooks', 'sync', 'audit'] },
 ];
 
 const LABELS: Readonly<Record<Section, ManagerKey>> = {
   board: 'navBoard', report: 'navReport', site: 'navSite', services: 'navServices', queues: 'navQueues', staff: 'navStaff',
-  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', sync: 'navSync',
+  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', notifications: 'navNotifications', webhooks: 'navWebhooks', sync: 'navSync',
   audit: 'navAudit',
 };
 
@@ -148,6 +150,8 @@ function SectionView({ section }: Readonly<{ section: Section }>): ReactNode {
     case 'printers': return <PrintersSection />;
     case 'devices': return <DevicesSection />;
     case 'templates': return <TemplatesSection />;
+    case 'notifications': return <NotificationsSection />;
+    case 'webhooks': return <WebhooksSection />;
     case 'sync': return <SyncSection />;
     case 'audit': return <AuditSection />;
   }

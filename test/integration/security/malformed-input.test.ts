@@ -24,8 +24,11 @@ const bodyRoutes = routes.filter((r) => r.def.body);
 const idRoutes = routes.filter((r) => paramNames(r.def).some((p) => p !== 'slug'));
 const queryRoutes = routes.filter((r) => r.def.query);
 
-/** Rows that legitimately change on any authenticated request. */
-const VOLATILE_TABLES = new Set(['auth_session']);
+/**
+ * Rows that legitimately change on any authenticated request, or in the background: event_cursor is
+ * how far the notifier and the webhook dispatcher have read the journal (setup's tickets move it).
+ */
+const VOLATILE_TABLES = new Set(['auth_session', 'event_cursor']);
 const VOLATILE_COLUMNS: Readonly<Record<string, readonly string[]>> = { device: ['last_seen_at'] };
 
 /** Row count and a hash of every row of every table: equal fingerprints mean nothing was written. */

@@ -1,0 +1,85 @@
+import { qb, type Db } from '../db/sqlite.ts';
+import type { EventBus } from '../use-cases/events.ts';
+import type { ModemTimeouts } from '../notifications/adapters/gsm-modem.ts';
+import { secretBoxFor } from '../notifications/secret-box.ts';
+import { planTicketNotifications, SEND_NOTIFICATION_JOB } from '../use-cases/plan-notifications.ts';
+import { DELIVER_WEBHOOK_JOB, dispatchWebhookEvents } from '../use-cases/webhooks.ts';
+import { createDeliverWebhookHandler } from './deliver-webhook.ts';
+import { purgeExpiredNotifications, RETENTION_EVERY_MS, RETENTION_JOB } from './notification-retention.ts';
+import { enqueueJob, JobRunner, type RunnerOptions } from './runner.ts';
+import { createSendNotificationHandler } from './send-notification.ts';
+
+export type NotificationsOptions = Readonly<{
+  runner?: Partial<RunnerOptions>;
+  /** How often new feedback and appointments are looked for (ticket events wake the readers at once). */
+  scanMs?: number;
+  modemTimeouts?: Partial<ModemTimeouts>;
+  webhookTimeoutMs?: number;
+}>;
+
+export type NotificationsRuntime = Readonly<{ runner: JobRunner; scan(): void; stop(): Promise<void> }>;
+
+/**
+ * Messages and webhooks, on their own durable runner (a slow SMTP server never delays a ticket
+ * print): the planner and the webhook dispatcher read the journal after each committed ticket
+ * change (and every `scanMs` for feedback and appointments), the runner sends, and a recurring job
+ * purges what is past the tenant's retention period.
+ */
+export function startNotifications(deps: Readonly<{
+  db: Db; events: EventBus; now: () => number; dataDir: string; baseUrl: () => string; publicUrl: string | null; options?: NotificationsOptions;
+}>): NotificationsRuntime {
+  const { db, events, now } = deps;
+  const box = secretBoxFor(deps.dataDir);
+  const runner = new JobRunner(db, now, {
+    [SEND_NOTIFICATION_JOB]: createSendNotificationHandler({
+      db, now, box, callbackBase: () => deps.publicUrl ?? deps.baseUrl(), adapters: deps.options?.modemTimeouts ? { modemTimeouts: deps.options.modemTimeouts } : {},
+    }),
+    [DELIVER_WEBHOOK_JOB]: createDeliverWebhookHandler({ db, now, box, ...(deps.options?.webhookTimeoutMs ? { timeoutMs: deps.options.webhookTimeoutMs } : {}) }),
+    [RETENTION_JOB]: async () => {
+      purgeExpiredNotifications(db, now());
+      db.tx(() => enqueueJob(db, { type: RETENTION_JOB, payload: {}, runAt: now() + RETENTION_EVERY_MS }, now()));
+      return { kind: 'done' };
+    },
+  }, { concurrency: 4, ...deps.options?.runner });
+
+  let scheduled = false;
+  let stopped = false;
+  const scan = () => {
+    if (scheduled || stopped) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      if (stopped) return;
+      try {
+        let queued = false;
+        while (planTicketNotifications(db, deps.publicUrl ?? deps.baseUrl(), now()) > 0) queued = true;
+        while (dispatchWebhookEvents(db, now()) > 0) queued = true;
+        if (queued) runner.nudge();
+      } catch (error) {
+        console.error('notifications: planning failed', error);
+      }
+    });
+  };
+  const unsubscribe = events.subscribe((event) => {
+    if (event.kind === 'ticket') scan();
+  });
+  const timer = setInterval(scan, deps.options?.scanMs ?? 2000);
+  timer.unref();
+
+  db.tx(() => {
+    const pending = db.first(qb.selectFrom('job').select('id').where('type', '=', RETENTION_JOB).where('status', 'in', ['pending', 'running']));
+    if (!pending) enqueueJob(db, { type: RETENTION_JOB, payload: {}, runAt: now() }, now());
+  });
+  runner.start();
+  scan();
+  return {
+    runner,
+    scan,
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      clearInterval(timer);
+      await runner.stop();
+    },
+  };
+}
