@@ -9,6 +9,7 @@ import type { AppDeps } from './http/context.ts';
 import { extendWithDocs } from './http/docs.ts';
 import { mountUi } from './http/ui.ts';
 import { mountAnnouncements } from './http/announcement.ts';
+import { mountUpdates } from './http/updates.ts';
 import { LoginRateLimiter } from './http/rate-limit.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
@@ -63,6 +64,7 @@ export type RunningServer = Readonly<{
  */
 export async function start(options: StartOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(join(options.dataDir, 'updates'), { recursive: true });
   const sqlite = openSqlite(join(options.dataDir, 'branch.sqlite'));
   try {
     await migrateToLatest(sqlite);
@@ -104,6 +106,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     mountUi(express);
     // Binary (audio/wav), so outside the JSON contract pipeline; same auth checks (http/announcement.ts).
     mountAnnouncements(express, deps);
+    // The desktop app's update feed for the branch's PCs (LAN mirror), from DATA_DIR/updates.
+    mountUpdates(express, join(options.dataDir, 'updates'));
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;

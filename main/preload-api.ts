@@ -1,4 +1,5 @@
-import { CHANNELS, type ShellApi } from './contract/shell-ipc.contract.ts';
+import type { ShellApi } from './contract/shell-ipc.contract.ts';
+import { CHANNELS } from './contract/shell-channels.ts';
 import { feedCornerTap } from './gesture.ts';
 import { SHELL_PREFIX } from './ipc-channel.ts';
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { SHELL_API_KEYS } from './shell-channels.ts';
+
+export { CHANNELS, SHELL_API_KEYS } from './shell-channels.ts';
 
 /**
  * The IPC boundary between the shell's pages (and the branch server's pages inside the shell) and
@@ -37,18 +40,6 @@ export const ExitOutcome = z.union([
 ]);
 export type ExitOutcome = z.infer<typeof ExitOutcome>;
 
-/** Channel names (prefixed with `shell:` on the wire) and who may call them. */
-export const CHANNELS = {
-  /** Shell pages only. */
-  setupState: 'setup-state',
-  discover: 'discover',
-  completeSetup: 'complete-setup',
-  leaveKiosk: 'leave-kiosk',
-  /** The branch server's pages in the shell. */
-  deskSession: 'desk-session',
-  exitGesture: 'exit-gesture',
-} as const;
-
 /** The functions the preload exposes as `window.smartqueueShell`: nothing else of IPC or Node. */
 export type ShellApi = Readonly<{
   getSetupState(): Promise<SetupState>;
@@ -59,4 +50,6 @@ export type ShellApi = Readonly<{
   reportDeskSession(session: DeskSession | null): Promise<void>;
 }>;
 
-export const SHELL_API_KEYS = ['getSetupState', 'discoverServers', 'completeSetup', 'leaveKiosk', 'reportDeskSession'] as const satisfies readonly (keyof ShellApi)[];
+// The key list the preload exposes must be exactly ShellApi's keys.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const API_KEYS_MATCH: Same<(typeof SHELL_API_KEYS)[number], keyof ShellApi> = true;
