@@ -7,7 +7,8 @@ export interface UpdaterLike {
   autoInstallOnAppQuit: boolean;
   on(event: 'update-downloaded', listener: (info: { version: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  checkForUpdates(): Promise<unknown>;
+  /** With autoDownload, the result carries the download's promise (its failure is also an 'error' event). */
+  checkForUpdates(): Promise<{ downloadPromise?: Promise<unknown> | null } | null>;
 }
 
 export type UpdateControllerDeps = Readonly<{
@@ -66,7 +67,11 @@ export class UpdateController {
 
   start(): void {
     const tick = () => {
-      void this.#deps.updater.checkForUpdates().catch((error: unknown) => this.#deps.log(`update check failed: ${(error as Error).message}`));
+      this.#deps.updater.checkForUpdates().then(
+        // The failure is reported through the 'error' event; the promise must not go unhandled.
+        (result) => void result?.downloadPromise?.catch(() => undefined),
+        (error: unknown) => this.#deps.log(`update check failed: ${(error as Error).message}`),
+      );
       this.#check = this.#deps.setTimer(tick, this.#deps.checkEveryMs ?? CHECK_EVERY_MS);
     };
     tick();
