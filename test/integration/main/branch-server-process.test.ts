@@ -24,7 +24,7 @@ describe('supervised branch server process', () => {
 
   beforeAll(async () => {
     outdir = mkdtempSync(join(import.meta.dirname, '.server-build-'));
-    await buildMain({ outdir, only: ['branch-server'] });
+    await buildMain({ outdir, only: ['branch-server', 'print-agent'] });
     dataDir = mkdtempSync(join(tmpdir(), 'sq-shell-server-'));
     // A branch that already has its tenant (as after enrollment): seeded in-process, then closed.
     const seeded = await startTestServer({ dataDir });
@@ -131,6 +131,15 @@ describe('supervised branch server process', () => {
     s.supervisor.stop();
     await vi.waitFor(() => expect(s.processes[1]!.exitCode).not.toBeNull(), { timeout: 10_000 });
     expect(s.supervisor.starts).toBe(2);
+  });
+
+  it('bundles the kiosk\'s print agent so it starts on its own', async () => {
+    const child = fork(join(outdir, 'main', 'print-agent.js'), ['--help'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(out).toContain('--pair <code>');
   });
 
   it('is found on the LAN by mDNS under its advertised name', async () => {
