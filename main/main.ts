@@ -69,7 +69,10 @@ async function run(): Promise<void> {
 
   const open = (role: RoleConfig['role'] | 'setup', url: string, monitorId: number | null = null) => {
     const monitor = screen.getAllDisplays().find((d) => d.id === monitorId) ?? screen.getPrimaryDisplay();
-    return createWindow({ BrowserWindow, preloadPath: PRELOAD, trustedOrigins, setTimer: (fn, ms) => void setTimeout(fn, ms), log }, { role, url, bounds: monitor.bounds });
+    // A role window stays on the branch server; the shell's pages stay on the shell's origin (a
+    // branch page must not reach the setup or PIN pages, whose IPC channels are the shell's only).
+    const windowOrigins = role === 'setup' ? () => [SHELL_ORIGIN] : () => (config ? [serverOrigin(config)] : []);
+    return createWindow({ BrowserWindow, preloadPath: PRELOAD, trustedOrigins: windowOrigins, setTimer: (fn, ms) => void setTimeout(fn, ms), log }, { role, url, bounds: monitor.bounds });
   };
 
   const openRoleWindow = (current: RoleConfig) => {
