@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { SHELL_API_KEYS } from './shell-channels.ts';
 
 export { CHANNELS, SHELL_API_KEYS } from './shell-channels.ts';
 
 /**
  * The IPC boundary between the shell's pages (and the branch server's pages inside the shell) and
- * the main process: one schema per channel, parsed on arrival in main (ipc.ts). Imported by the
- * preload (to name the channels) and, as types, by renderer/shared/shell.ts.
+ * the main process: one schema per channel, parsed on arrival in main (ipc.ts). The preload and the
+ * pages import only its types (the preload takes the channel names from shell-channels.ts).
  */
 
 export const DeskSession = z.object({
@@ -49,7 +48,3 @@ export type ShellApi = Readonly<{
   leaveKiosk(pin: string): Promise<ExitOutcome>;
   reportDeskSession(session: DeskSession | null): Promise<void>;
 }>;
-
-// The key list the preload exposes must be exactly ShellApi's keys.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-export const API_KEYS_MATCH: Same<(typeof SHELL_API_KEYS)[number], keyof ShellApi> = true;
