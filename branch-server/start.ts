@@ -9,6 +9,7 @@ import type { AppDeps } from './http/context.ts';
 import { extendWithDocs } from './http/docs.ts';
 import { mountUi } from './http/ui.ts';
 import { mountAnnouncements } from './http/announcement.ts';
+import { mountUpdates } from './http/updates.ts';
 import { LoginRateLimiter } from './http/rate-limit.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
@@ -67,6 +68,7 @@ export type RunningServer = Readonly<{
  */
 export async function start(options: StartOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(join(options.dataDir, 'updates'), { recursive: true });
   const sqlite = openSqlite(join(options.dataDir, 'branch.sqlite'));
   try {
     await migrateToLatest(sqlite);
@@ -110,6 +112,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     mountAnnouncements(express, deps);
     // Form-encoded and signed by Twilio: outside the JSON contract pipeline too.
     mountTwilioCallbacks(express, deps);
+    // The desktop app's update feed for the branch's PCs (LAN mirror), from DATA_DIR/updates.
+    mountUpdates(express, join(options.dataDir, 'updates'));
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;

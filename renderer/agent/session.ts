@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { TokenResponse, UserDto } from '../../branch-server/contract/auth.contract.ts';
 import type { RouteName } from '../../branch-server/contract/index.ts';
 import { ApiError, createApi, type CallArgs } from '../shared/api.ts';
+import { reportDeskSession } from '../shared/shell.ts';
 
 export type User = z.infer<typeof UserDto>;
 type Tokens = z.infer<typeof TokenResponse>;
@@ -58,6 +59,13 @@ class SessionStore {
 
   constructor() {
     this.#schedule();
+    this.#report();
+  }
+
+  /** The desktop app (if any) defers updates while this desk's agent holds a ticket. */
+  #report() {
+    const session = this.#state.session;
+    reportDeskSession(session?.tenant ? { tenant: session.tenant, token: session.token } : null);
   }
 
   readonly subscribe = (listener: () => void) => {
@@ -76,6 +84,7 @@ class SessionStore {
       // storage disabled: the session lasts for this page only
     }
     this.#schedule();
+    this.#report();
     for (const listener of this.#listeners) listener();
   }
 
