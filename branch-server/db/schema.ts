@@ -30,6 +30,10 @@ import type { AuthSessionTable } from './tables/auth-session.table.ts';
 import type { DisplayAckTable } from './tables/display-ack.table.ts';
 import type { DeviceInputTable } from './tables/device-input.table.ts';
 import type { TicketLogoTable } from './tables/ticket-logo.table.ts';
+import type { SiteOpeningHoursTable } from './tables/site-opening-hours.table.ts';
+import type { ServiceBookingRuleTable } from './tables/service-booking-rule.table.ts';
+import type { RemoteJoinTable } from './tables/remote-join.table.ts';
+import type { DaySummaryTable } from './tables/day-summary.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -65,4 +69,8 @@ export interface DB {
   display_ack: DisplayAckTable;
   device_input: DeviceInputTable;
   ticket_logo: TicketLogoTable;
+  site_opening_hours: SiteOpeningHoursTable;
+  service_booking_rule: ServiceBookingRuleTable;
+  remote_join: RemoteJoinTable;
+  day_summary: DaySummaryTable;
 }

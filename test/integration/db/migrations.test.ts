@@ -35,6 +35,10 @@ const CREATES: Readonly<Record<string, { tables: string[]; indexes: string[]; tr
   '0130-create-sync-snapshot': { tables: ['sync_snapshot_seen'], indexes: ['sync_outbox_customer'] },
   '0140-create-device-agent-hardware': { tables: ['device_input'], indexes: ['device_input_device', 'printer_agent'] },
   '0150-create-ticket-logo': { tables: ['ticket_logo'], indexes: [] },
+  '0400-appointment-scheduling': {
+    tables: ['day_summary', 'remote_join', 'service_booking_rule', 'site_opening_hours'],
+    indexes: ['appointment_scheduled_start', 'remote_join_phone', 'remote_join_service_day'],
+  },
 };
 
 /** Kysely's bookkeeping tables and SQLite's own are not ours to check. */
