@@ -10,7 +10,7 @@ import { extendWithDocs } from './http/docs.ts';
 import { mountUi } from './http/ui.ts';
 import { mountAnnouncements } from './http/announcement.ts';
 import { mountUpdates } from './http/updates.ts';
-import { LoginRateLimiter } from './http/rate-limit.ts';
+import { DEFAULT_PUBLIC_LIMITS, LoginRateLimiter, WindowRateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { loadOrCreateSecret } from './http/secrets.ts';
 import { createTokenService } from './http/tokens.ts';
@@ -26,6 +26,8 @@ import { startJobs, type JobsOptions } from './jobs/printing.ts';
 import { startNotifications, type NotificationsOptions } from './jobs/notifications.ts';
 import { mountTwilioCallbacks } from './http/twilio-callback.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
+import { notificationReminders, type AppointmentReminders } from './use-cases/appointment-reminders.ts';
+import { DEFAULT_APPOINTMENT_CLOCK, startAppointmentClock, type AppointmentClock, type AppointmentClockOptions } from './jobs/appointment-clock.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
 
@@ -50,6 +52,13 @@ export type StartOptions = Readonly<{
   ticketFont?: string | null | false;
   /** Message and webhook delivery timings (defaults in jobs/notifications.ts). */
   notifications?: NotificationsOptions;
+  /**
+   * Appointment reminders (H-24, H-1): where they go, by default pending rows of the `notification`
+   * table; and how often the day keeper looks (reminders, no-shows, closing time).
+   */
+  appointments?: Partial<Readonly<{ reminders: AppointmentReminders; clock: AppointmentClockOptions }>>;
+  /** Per-address budgets of the public booking and remote-join routes (defaults in http/rate-limit.ts). */
+  publicLimits?: Partial<Readonly<{ read: WindowLimit; write: WindowLimit }>>;
   /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
   sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName' | 'faults'>;
 }>;
@@ -59,6 +68,8 @@ export type RunningServer = Readonly<{
   port: number;
   deps: AppDeps;
   events: EventBus;
+  /** Reminders, no-shows and closing time; `tick()` runs one pass now (tests with a fake clock). */
+  appointmentClock: AppointmentClock;
   close(): Promise<void>;
 }>;
 
@@ -94,6 +105,10 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     events,
     tokens: createTokenService(loadOrCreateSecret(options.dataDir), options.accessTokenTtlSeconds ?? 900),
     loginLimiter: new LoginRateLimiter(),
+    publicLimits: {
+      read: new WindowRateLimiter(options.publicLimits?.read ?? DEFAULT_PUBLIC_LIMITS.read),
+      write: new WindowRateLimiter(options.publicLimits?.write ?? DEFAULT_PUBLIC_LIMITS.write),
+    },
     issuer: new TicketIssuer({ db, events }),
     ticketFont,
     sync,
@@ -137,6 +152,11 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     db, events, now: deps.now, dataDir: options.dataDir, publicUrl: options.publicUrl ?? null,
     baseUrl: () => `http://${shownHost}:${port}`, ...(options.notifications ? { options: options.notifications } : {}),
   });
+  const appointmentClock = startAppointmentClock({
+    db, events, now: deps.now,
+    reminders: options.appointments?.reminders ?? notificationReminders({ db, now: deps.now, publicUrl: options.publicUrl ?? null }),
+    publicBase: () => deps.config.publicUrl ?? `http://${shownHost}:${port}`,
+  }, options.appointments?.clock ?? DEFAULT_APPOINTMENT_CLOCK);
 
   let closing: Promise<void> | null = null;
   return {
@@ -144,9 +164,11 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     port,
     deps,
     events,
+    appointmentClock,
     close() {
       closing ??= (async () => {
         sync.stop();
+        await appointmentClock.stop();
         detachEtaRefresher();
         // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
         await Promise.all([jobs.stop(), agents.close(), notifications.stop()]);

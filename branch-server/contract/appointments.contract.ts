@@ -47,6 +47,54 @@ export const BookAppointmentBody = z.object({
   if (!body.customer_phone) ctx.addIssue({ code: 'custom', path: ['customer_phone'], message: 'give customer, or customer_name and customer_phone' });
 });
 
+export const RescheduleBody = z.object({
+  starts_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
+  reason: Text(500).default(''),
+}).strict();
+
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time HH:MM');
+const DayHoursDto = z.object({ open: ClockTime, close: ClockTime }).strict()
+  .refine((d) => d.open < d.close, { message: 'open must be before close', path: ['close'] }).nullable();
+
+export const OpeningHoursDto = z.object({
+  site: z.string(),
+  weekly: z.array(z.object({ open: z.string(), close: z.string() }).nullable()).describe('Monday..Sunday; null: closed'),
+  closed_dates: z.array(z.string()),
+});
+export type OpeningHoursDto = z.infer<typeof OpeningHoursDto>;
+export const OpeningHoursBody = z.object({
+  weekly: z.array(DayHoursDto).length(7, 'must list Monday..Sunday (7 entries, null for a closed day)'),
+  closed_dates: z.array(LocalDate).max(366).default([]),
+}).strict();
+
+export const EndOfDayRule = z.enum(['expire', 'carry_over']);
+export const BookingRuleDto = z.object({
+  service: z.string(),
+  slot_minutes: z.number().int(),
+  buffer_minutes: z.number().int(),
+  capacity: z.number().int().nullable().describe('places per slot; null: the agents skilled for the service at the site'),
+  overbooking: z.number().int().describe('extra places per slot beyond capacity'),
+  grace_minutes: z.number().int().describe('a customer later than this after the slot start becomes a walk-in; an absent one a no-show'),
+  remote_enabled: z.boolean(),
+  remote_daily_cap: z.number().int().describe('remote joins per site and local day'),
+  remote_hold_minutes: z.number().int().describe('how long a remote ticket whose turn came keeps its place'),
+  end_of_day: EndOfDayRule.describe('waiting tickets at closing time: expire (closed) or carry_over (kept for the next day)'),
+});
+export type BookingRuleDto = z.infer<typeof BookingRuleDto>;
+export const BookingRuleBody = z.object({
+  slot_minutes: z.number().int().min(5).max(240),
+  buffer_minutes: z.number().int().min(0).max(120),
+  capacity: z.number().int().min(1).max(100).nullable(),
+  overbooking: z.number().int().min(0).max(100),
+  grace_minutes: z.number().int().min(0).max(240),
+  remote_enabled: z.boolean(),
+  remote_daily_cap: z.number().int().min(0).max(100_000),
+  remote_hold_minutes: z.number().int().min(0).max(240),
+  end_of_day: EndOfDayRule,
+}).partial().strict();
+
+const SiteIdParams = z.object({ slug: TenantParams.shape.slug, id: Uuid });
+
 export const AppointmentListQuery = PageQuery.extend({
   date: LocalDate.optional().describe("the site's local date"),
   status: AppointmentStatus.optional(),
@@ -85,5 +133,30 @@ export const appointmentRoutes = defineRoutes({
     method: 'post', path: '/api/v1/tenants/:slug/tickets/appointments/:id/cancel/', tag: 'appointments', access: scope('write:ticket'),
     summary: 'Cancel a scheduled appointment (its slot becomes free)',
     params: TenantIdParams, body: z.object({ reason: Text(500).default('') }).strict(), response: AppointmentDto,
+  },
+  rescheduleAppointment: {
+    method: 'post', path: '/api/v1/tenants/:slug/tickets/appointments/:id/reschedule/', tag: 'appointments', access: scope('write:ticket'),
+    summary: 'Move a scheduled appointment to another free slot of its service (same check-in code; reminders start again)',
+    params: TenantIdParams, body: RescheduleBody, response: AppointmentDto,
+  },
+  getOpeningHours: {
+    method: 'get', path: '/api/v1/tenants/:slug/sites/:id/opening-hours/', tag: 'appointments', access: scope('read:queue'),
+    summary: "A site's opening hours for appointments (Monday..Sunday) and closed dates",
+    params: SiteIdParams, response: OpeningHoursDto,
+  },
+  setOpeningHours: {
+    method: 'put', path: '/api/v1/tenants/:slug/sites/:id/opening-hours/', tag: 'appointments', access: scope('manage:queue'),
+    summary: "Set a site's opening hours (HH:MM, site time) and closed dates; existing appointments are kept",
+    params: SiteIdParams, body: OpeningHoursBody, response: OpeningHoursDto,
+  },
+  getBookingRule: {
+    method: 'get', path: '/api/v1/tenants/:slug/queues/services/:id/booking/', tag: 'appointments', access: scope('read:queue'),
+    summary: 'How a service books (slot length, capacity, buffer, overbooking, grace), joins remotely and ends its day',
+    params: TenantIdParams, response: BookingRuleDto,
+  },
+  setBookingRule: {
+    method: 'put', path: '/api/v1/tenants/:slug/queues/services/:id/booking/', tag: 'appointments', access: scope('manage:queue'),
+    summary: "Change a service's booking rule (fields left out keep their value)",
+    params: TenantIdParams, body: BookingRuleBody, response: BookingRuleDto,
   },
 });

@@ -14,6 +14,7 @@ import { agentRoutes, memberRoutes } from './members.contract.ts';
 import { notificationRoutes } from './notifications.contract.ts';
 import { printerRoutes } from './printers.contract.ts';
 import { printingRoutes } from './printing.contract.ts';
+import { publicBookingRoutes } from './public-booking.contract.ts';
 import { queueRoutes } from './queues.contract.ts';
 import { reportRoutes } from './reports.contract.ts';
 import { serviceRoutes } from './services.contract.ts';
@@ -27,7 +28,7 @@ export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
   ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
-  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...integrationRoutes,
+  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...integrationRoutes, ...publicBookingRoutes,
 };
 
 export type Routes = typeof routes;

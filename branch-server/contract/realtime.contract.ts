@@ -67,7 +67,7 @@ export const ErrorMessage = z.object({ type: z.literal('error'), code: z.string(
 
 export const TicketEventName = z.enum([
   'ticket.created', 'ticket.called', 'ticket.recalled', 'ticket.service_started', 'ticket.transferred',
-  'ticket.closed', 'ticket.paused', 'ticket.resumed', 'ticket.no_show',
+  'ticket.closed', 'ticket.paused', 'ticket.resumed', 'ticket.no_show', 'ticket.checked_in',
 ]);
 
 export const WaitingEta = z.object({

@@ -25,6 +25,7 @@ export const TicketDto = z.object({
   recall_count: z.number().int(),
   transferred_from: z.string().nullable(),
   appointment: z.string().nullable(),
+  remote: z.boolean().describe('joined from a phone and not yet checked in at the kiosk: waits in line but is not called'),
   created_at: IsoDateTime,
   called_at: NullableIso,
   started_at: NullableIso,
@@ -76,6 +77,7 @@ export const PublicTicketDto = z.object({
   queue_name: z.string(),
   site_name: z.string(),
   counter: z.string(),
+  remote: z.boolean().describe('check in at the kiosk on arrival to be called'),
   created_at: IsoDateTime,
   called_at: NullableIso,
 });

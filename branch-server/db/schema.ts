@@ -37,6 +37,10 @@ import type { EventCursorTable } from './tables/event-cursor.table.ts';
 import type { WebhookSubscriptionTable } from './tables/webhook-subscription.table.ts';
 import type { WebhookDeliveryTable } from './tables/webhook-delivery.table.ts';
 import type { AppointmentExternalRefTable } from './tables/appointment-external-ref.table.ts';
+import type { SiteOpeningHoursTable } from './tables/site-opening-hours.table.ts';
+import type { ServiceBookingRuleTable } from './tables/service-booking-rule.table.ts';
+import type { RemoteJoinTable } from './tables/remote-join.table.ts';
+import type { DaySummaryTable } from './tables/day-summary.table.ts';
 
 /** The one Database interface: table name → table type. */
 export interface DB {
@@ -79,4 +83,8 @@ export interface DB {
   webhook_subscription: WebhookSubscriptionTable;
   webhook_delivery: WebhookDeliveryTable;
   appointment_external_ref: AppointmentExternalRefTable;
+  site_opening_hours: SiteOpeningHoursTable;
+  service_booking_rule: ServiceBookingRuleTable;
+  remote_join: RemoteJoinTable;
+  day_summary: DaySummaryTable;
 }

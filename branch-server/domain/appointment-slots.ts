@@ -3,12 +3,29 @@ import type { EpochMs } from './ids.ts';
 
 /**
  * Appointment slots in a site's local time. Pure: the time zone rules come from Intl, the instant is
- * passed in. The model is deliberately simple for now: the same opening hours every day.
+ * passed in. A site has opening hours per weekday and closed dates; a service has a slot length and a
+ * buffer after each slot (the next slot starts slot + buffer minutes later).
  */
-export type SlotConfig = Readonly<{ openMinute: number; closeMinute: number; slotMinutes: number }>;
+export type DayHours = Readonly<{ open: number; close: number }> | null;
 
-/** 08:00–17:00 local, 15-minute slots. */
-export const DEFAULT_SLOT_CONFIG: SlotConfig = { openMinute: 8 * 60, closeMinute: 17 * 60, slotMinutes: 15 };
+export type SlotConfig = Readonly<{
+  /** Monday..Sunday (seven entries): opening minutes of the local day, or null when closed. */
+  weekly: readonly DayHours[];
+  /** Local dates (YYYY-MM-DD) the site is closed all day. */
+  closedDates: readonly string[];
+  slotMinutes: number;
+  bufferMinutes: number;
+}>;
+
+const OFFICE_HOURS: DayHours = { open: 8 * 60, close: 17 * 60 };
+
+/** 08:00–17:00 local every day, 15-minute slots back to back (a site or service without settings). */
+export const DEFAULT_SLOT_CONFIG: SlotConfig = {
+  weekly: [OFFICE_HOURS, OFFICE_HOURS, OFFICE_HOURS, OFFICE_HOURS, OFFICE_HOURS, OFFICE_HOURS, OFFICE_HOURS],
+  closedDates: [],
+  slotMinutes: 15,
+  bufferMinutes: 0,
+};
 
 export type Slot = Readonly<{ startsAt: EpochMs; endsAt: EpochMs }>;
 
@@ -77,21 +94,39 @@ export function zonedInstant(date: string, minuteOfDay: number, timeZone: string
   return secondOffset === firstOffset ? candidate : guess - secondOffset;
 }
 
-/** The slots of a local day, in order. */
+/** 0 = Monday … 6 = Sunday, of a calendar date. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+}
+
+/** The opening hours of a local date: null when the site is closed that day. */
+export function hoursOn(date: string, config: SlotConfig): DayHours {
+  if (config.closedDates.includes(date)) return null;
+  return config.weekly[weekdayOf(date)] ?? null;
+}
+
+/**
+ * The slots of a local day, in order: one per wall-clock start time on the grid. A start time the
+ * clock skips (spring forward) has no slot; one the clock shows twice (fall back) has one slot.
+ */
 export function daySlots(date: string, timeZone: string, config: SlotConfig = DEFAULT_SLOT_CONFIG): Slot[] {
+  const hours = hoursOn(date, config);
+  if (!hours) return [];
   const slots: Slot[] = [];
-  for (let minute = config.openMinute; minute + config.slotMinutes <= config.closeMinute; minute += config.slotMinutes) {
+  const step = config.slotMinutes + config.bufferMinutes;
+  for (let minute = hours.open; minute + config.slotMinutes <= hours.close; minute += step) {
     const startsAt = zonedInstant(date, minute, timeZone);
+    const wall = localTime(startsAt, timeZone);
+    if (wall.date !== date || wall.minuteOfDay !== minute) continue;
     slots.push({ startsAt, endsAt: startsAt + config.slotMinutes * MINUTE });
   }
   return slots;
 }
 
-/** The slot starting exactly at `instant`, or null when `instant` is not a slot boundary within opening hours. */
+/** The slot starting exactly at `instant`, or null when `instant` is not a slot start of its local day. */
 export function slotStartingAt(instant: EpochMs, timeZone: string, config: SlotConfig = DEFAULT_SLOT_CONFIG): Slot | null {
   const t = localTime(instant, timeZone);
-  const offset = t.minuteOfDay - config.openMinute;
-  if (t.secondMs !== 0 || offset < 0 || offset % config.slotMinutes !== 0) return null;
-  if (t.minuteOfDay + config.slotMinutes > config.closeMinute) return null;
-  return { startsAt: instant, endsAt: instant + config.slotMinutes * MINUTE };
+  if (t.secondMs !== 0) return null;
+  return daySlots(t.date, timeZone, config).find((slot) => slot.startsAt === instant) ?? null;
 }

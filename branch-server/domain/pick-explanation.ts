@@ -85,6 +85,8 @@ export function explainPick(input: ExplainInput): PickExplanation {
   const clauses: string[] = [];
   if (chosen.appointmentDue) {
     clauses.push(`${appointmentClause(chosen, now)}; ${others(queueCandidates, chosen)}`);
+  } else if (chosen.overdue && queueCandidates.some((c) => c.appointmentDue)) {
+    clauses.push(`waited ${formatDuration(chosen.waitedMs / 1000)}, past the ${formatDuration(config.walkInMaxWaitSeconds)} bound for walk-ins, so it goes before due appointments; ${others(queueCandidates, chosen)}`);
   } else if (queue.algorithm === 'priority') {
     clauses.push(`${priorityClause(chosen, config)} ${others(queueCandidates, chosen)}`);
   } else if (queue.algorithm === 'sla') {

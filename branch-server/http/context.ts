@@ -6,7 +6,7 @@ import type { Db } from '../db/sqlite.ts';
 import type { EventSink } from '../use-cases/events.ts';
 import type { Membership, Principal } from './principal.ts';
 import type { TokenService } from './tokens.ts';
-import type { LoginRateLimiter } from './rate-limit.ts';
+import type { LoginRateLimiter, WindowRateLimiter } from './rate-limit.ts';
 import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
 import type { Font } from '../../hardware/escpos/truetype.ts';
 import type { BranchSync } from '../../sync/client/branch-sync.ts';
@@ -29,6 +29,8 @@ export type AppDeps = Readonly<{
   events: EventSink;
   tokens: TokenService;
   loginLimiter: LoginRateLimiter;
+  /** Budgets per client address of the public booking and remote-join routes. */
+  publicLimits: Readonly<{ read: WindowRateLimiter; write: WindowRateLimiter }>;
   /** Ticket issuance with group commit (one fsync for the tickets of one event-loop turn). */
   issuer: TicketIssuer;
   /** Draws Arabic ticket lines (printing and previews); null when the server found no font for it. */

@@ -47,3 +47,39 @@ export class LoginRateLimiter {
     }
   }
 }
+
+export type WindowLimit = Readonly<{ max: number; windowMs: number }>;
+
+/** The public pages' budgets per client address: reads, and bookings or joins. */
+export const DEFAULT_PUBLIC_LIMITS: Readonly<{ read: WindowLimit; write: WindowLimit }> = {
+  read: { max: 120, windowMs: 60_000 },
+  write: { max: 10, windowMs: 60_000 },
+};
+
+/**
+ * A sliding-window request budget per key (client address), for the unauthenticated booking and
+ * remote-join pages. In memory, like the login limiter.
+ */
+export class WindowRateLimiter {
+  readonly #hits = new Map<string, number[]>();
+  readonly #limit: WindowLimit;
+
+  constructor(limit: WindowLimit) {
+    this.#limit = limit;
+  }
+
+  /** Counts a request; seconds to wait when over budget (the request is then not counted), else 0. */
+  hit(key: string, now: number): number {
+    const recent = (this.#hits.get(key) ?? []).filter((t) => now - t < this.#limit.windowMs);
+    if (recent.length >= this.#limit.max) {
+      this.#hits.set(key, recent);
+      return Math.max(1, Math.ceil((recent[recent.length - this.#limit.max]! + this.#limit.windowMs - now) / 1000));
+    }
+    recent.push(now);
+    this.#hits.set(key, recent);
+    if (this.#hits.size > 50_000) {
+      for (const [k, times] of this.#hits) if (times.every((t) => now - t >= this.#limit.windowMs)) this.#hits.delete(k);
+    }
+    return 0;
+  }
+}

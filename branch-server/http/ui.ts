@@ -19,8 +19,8 @@ const CSP = [
 ].join('; ');
 
 /**
- * Serves the browser UIs at the routes of the contract: /kiosk, /display/{id}, /agent, /manager and
- * /t/{public_id}, with their assets under /ui/. Each page is a static shell; data comes from the API.
+ * Serves the browser UIs at the routes of the contract: /kiosk, /display/{id}, /agent, /manager,
+ * /t/{public_id} and the public booking and remote-join page /book/{site_id}, with their assets under /ui/. Each page is a static shell; data comes from the API.
  */
 export function mountUi(app: Express, uiDir: string = UI_DIR): void {
   const page = (name: string) => (_req: unknown, res: Response) => {
@@ -40,5 +40,6 @@ export function mountUi(app: Express, uiDir: string = UI_DIR): void {
   app.get('/agent', page('agent'));
   app.get('/manager', page('manager'));
   app.get('/t/:public_id', page('track'));
+  app.get('/book/:site_id', page('book'));
   app.get('/', (_req, res) => res.redirect(302, '/manager'));
 }

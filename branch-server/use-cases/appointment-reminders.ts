@@ -1,10 +1,9 @@
 import { qb, type Db } from '../db/sqlite.ts';
 import { localTime } from '../domain/appointment-slots.ts';
+import type { ReminderKind } from '../domain/appointment-timeline.ts';
 import { DomainError } from '../domain/errors.ts';
 import { expectationFor, type MessageKind } from '../domain/notification-rules.ts';
 import { minutesToClock, queueMessage, type QueuedOutcome } from './plan-notifications.ts';
-
-export type ReminderKind = 'h24' | 'h1';
 
 const KINDS: Readonly<Record<ReminderKind, MessageKind>> = { h24: 'appointment_reminder_24h', h1: 'appointment_reminder_1h' };
 
@@ -48,4 +47,17 @@ export function enqueueAppointmentReminder(deps: ReminderDeps, appointmentId: st
       expect: expectationFor(messageKind, 0),
     }, now);
   });
+}
+
+/**
+ * Where the day keeper (jobs/appointment-clock.ts) sends a due reminder. `send` may be asynchronous
+ * and may throw (the reminder is then tried again on a later tick).
+ */
+export type AppointmentReminders = Readonly<{
+  send(appointmentId: string, kind: ReminderKind): void | Promise<void>;
+}>;
+
+/** Reminders through the notification system: templates, consent, quiet hours, durable delivery. */
+export function notificationReminders(deps: ReminderDeps): AppointmentReminders {
+  return { send: (appointmentId, kind) => void enqueueAppointmentReminder(deps, appointmentId, kind) };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AppointmentDto, AppointmentListQuery, BookAppointmentBody } from '../contract/appointments.contract.ts';
+import type { AppointmentDto, AppointmentListQuery, BookAppointmentBody, RescheduleBody } from '../contract/appointments.contract.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import { appendAudit } from '../db/repositories/audit.repository.ts';
@@ -8,13 +8,16 @@ import { appendOutbox } from '../db/repositories/outbox.repository.ts';
 import type { AppointmentRow } from '../db/tables/appointment.table.ts';
 import type { ServiceRow } from '../db/tables/service.table.ts';
 import type { SiteRow } from '../db/tables/site.table.ts';
-import { daySlots, isLocalDate, localTime, nextDate, slotStartingAt, zonedInstant } from '../domain/appointment-slots.ts';
+import { daySlots, isLocalDate, localTime, nextDate, slotStartingAt, zonedInstant, type Slot as SlotWindow } from '../domain/appointment-slots.ts';
+import { bookingRule, slotConfig } from './booking-settings.ts';
+import { isLateArrival } from '../domain/appointment-timeline.ts';
 import { DomainError } from '../domain/errors.ts';
 import { uuidv7 } from '../ids.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
 import type { DomainEvent } from './events.ts';
 import { humanCode, normalizeHumanCode } from './human-code.ts';
 import { issueTicket } from './issue-ticket.ts';
+import { arriveRemote } from './remote-join.ts';
 
 export const CHECK_IN_CODE_LENGTH = 6;
 
@@ -42,8 +45,17 @@ export function resolveServiceSite(db: Db, tenantId: string, serviceId: string, 
   return { service, site };
 }
 
-/** Places per slot: the agents whose skills include a queue of the service at the site (at least one). */
-export function slotCapacity(db: Db, tenantId: string, serviceId: string, siteId: string): number {
+/**
+ * Places per slot: the service's capacity when set, else the agents whose skills include a queue of
+ * the service at the site (at least one); `bookable` adds the overbooking places.
+ */
+export function slotPlaces(db: Db, tenantId: string, serviceId: string, siteId: string): { capacity: number; bookable: number } {
+  const rule = bookingRule(db, serviceId);
+  const capacity = rule.capacity ?? skilledAgents(db, tenantId, serviceId, siteId);
+  return { capacity, bookable: capacity + rule.overbooking };
+}
+
+function skilledAgents(db: Db, tenantId: string, serviceId: string, siteId: string): number {
   const row = db.raw<{ n: number }>(
     `SELECT COUNT(DISTINCT aq.user_id) AS n FROM agent_queue aq
        JOIN queue q ON q.id = aq.queue_id
@@ -68,14 +80,14 @@ function bookedBySlot(db: Db, tenantId: string, serviceId: string, siteId: strin
 export function listSlots(db: Db, tenantId: string, query: Readonly<{ service: string; date: string; site?: string | undefined }>, now: number): Slot[] {
   if (!isLocalDate(query.date)) throw new DomainError('validation-failed', `Query date: '${query.date}' is not a calendar date.`, [{ field: 'date', message: 'not a calendar date' }]);
   const { service, site } = resolveServiceSite(db, tenantId, query.service, query.site);
-  const slots = daySlots(query.date, site.timezone);
+  const slots = daySlots(query.date, site.timezone, slotConfig(db, site.id, service.id));
   if (slots.length === 0) return [];
-  const capacity = slotCapacity(db, tenantId, service.id, site.id);
+  const { capacity, bookable } = slotPlaces(db, tenantId, service.id, site.id);
   const booked = bookedBySlot(db, tenantId, service.id, site.id, slots[0]!.startsAt, slots.at(-1)!.endsAt);
   return slots.map((slot) => ({
     starts_at: new Date(slot.startsAt).toISOString(),
     ends_at: new Date(slot.endsAt).toISOString(),
-    available: slot.startsAt <= now ? 0 : Math.max(0, capacity - (booked.get(slot.startsAt) ?? 0)),
+    available: slot.startsAt <= now ? 0 : Math.max(0, bookable - (booked.get(slot.startsAt) ?? 0)),
     capacity,
   }));
 }
@@ -125,20 +137,31 @@ function freshCheckInCode(db: Db): string {
   }
 }
 
+/**
+ * The slot starting at `startsAt` if a booking still fits: on the service's grid within the site's
+ * hours, not started, fewer bookings than capacity + overbooking. **Important**: call it inside the
+ * transaction that inserts the booking; SQLite's single writer then makes check-and-insert atomic,
+ * so concurrent bookings never exceed the places.
+ */
+function freeSlot(db: Db, caller: Caller, serviceId: string, site: SiteRow, startsAt: number): SlotWindow {
+  const slot = slotStartingAt(startsAt, site.timezone, slotConfig(db, site.id, serviceId));
+  if (!slot) {
+    throw new DomainError('validation-failed', "starts_at: must be the start of a free slot within the site's opening hours, site time (see slots/).",
+      [{ field: 'starts_at', message: 'not the start of a slot' }]);
+  }
+  if (slot.startsAt <= caller.now) throw new DomainError('slot-unavailable', 'This slot has already started. Choose a later one.');
+  const { bookable } = slotPlaces(db, caller.tenantId, serviceId, site.id);
+  const taken = bookedBySlot(db, caller.tenantId, serviceId, site.id, slot.startsAt, slot.endsAt).get(slot.startsAt) ?? 0;
+  if (taken >= bookable) throw new DomainError('slot-unavailable', 'This slot is full. Choose another one.');
+  return slot;
+}
+
 /** Books a slot: on a slot boundary, not started, not full; the customer gets a check-in code. */
 export function bookAppointment(deps: UseCaseDeps, caller: Caller, body: z.infer<typeof BookAppointmentBody>): AppointmentDto {
   const { db } = deps;
   const row = db.tx(() => {
     const { service, site } = resolveServiceSite(db, caller.tenantId, body.service, body.site);
-    const slot = slotStartingAt(Date.parse(body.starts_at), site.timezone);
-    if (!slot) {
-      throw new DomainError('validation-failed', 'starts_at: must be the start of a 15-minute slot between 08:00 and 17:00, site time (see slots/).',
-        [{ field: 'starts_at', message: 'not the start of a slot' }]);
-    }
-    if (slot.startsAt <= caller.now) throw new DomainError('slot-unavailable', 'This slot has already started. Choose a later one.');
-    const capacity = slotCapacity(db, caller.tenantId, service.id, site.id);
-    const taken = bookedBySlot(db, caller.tenantId, service.id, site.id, slot.startsAt, slot.endsAt).get(slot.startsAt) ?? 0;
-    if (taken >= capacity) throw new DomainError('slot-unavailable', 'This slot is full. Choose another one.');
+    const slot = freeSlot(db, caller, service.id, site, Date.parse(body.starts_at));
     let name = body.customer_name ?? '';
     let phone = body.customer_phone ?? '';
     if (body.customer) {
@@ -150,7 +173,8 @@ export function bookAppointment(deps: UseCaseDeps, caller: Caller, body: z.infer
     const row: AppointmentRow = {
       id: uuidv7(caller.now), tenant_id: caller.tenantId, site_id: site.id, service_id: service.id, customer_id: body.customer ?? null,
       customer_name: name, customer_phone: phone, starts_at: slot.startsAt, ends_at: slot.endsAt, status: 'scheduled',
-      check_in_code: freshCheckInCode(db), ticket_id: null, created_at: caller.now, updated_at: caller.now,
+      check_in_code: freshCheckInCode(db), ticket_id: null, reminder_h24_at: null, reminder_h1_at: null,
+      created_at: caller.now, updated_at: caller.now,
     };
     db.run(qb.insertInto('appointment').values(row));
     appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'appointment.created', entity: 'appointment', entityId: row.id, after: row }, caller.now);
@@ -184,7 +208,11 @@ export function checkIn(deps: UseCaseDeps, caller: Caller, input: string, option
   const buffered: UseCaseDeps = { db, events: { publish: (events) => { pending.push(...events); } } };
   const ticket = db.tx(() => {
     const before = db.first(qb.selectFrom('appointment').selectAll().where('tenant_id', '=', caller.tenantId).where('check_in_code', '=', code));
-    if (!before) throw unknown();
+    if (!before) {
+      const remote = arriveRemote(buffered, caller, code, options.kioskSiteId);
+      if (remote) return remote;
+      throw unknown();
+    }
     if (before.status !== 'scheduled') throw new DomainError('illegal-transition', notNow(before.status));
     if (options.kioskSiteId !== null && options.kioskSiteId !== before.site_id) {
       throw invalidReference([{ field: 'code', message: 'this appointment is at another site' }]);
@@ -199,14 +227,18 @@ export function checkIn(deps: UseCaseDeps, caller: Caller, input: string, option
       .where('service_id', '=', before.service_id).where('site_id', '=', before.site_id).orderBy('created_at'));
     const queue = queues.find((q) => q.status === 'open') ?? queues[0];
     if (!queue) throw invalidReference([{ field: 'code', message: 'no queue serves this appointment\'s service at its site' }]);
+    // Early: the ticket waits until its slot. Later than the grace: the slot is gone, a walk-in.
+    const late = isLateArrival(before.starts_at, bookingRule(db, before.service_id).grace_minutes, caller.now);
     const ticket = issueTicket(buffered, caller, {
       queueId: queue.id, channel: options.channel, priority: 0, customerId: before.customer_id,
       customerName: before.customer_name, customerPhone: before.customer_phone,
-      appointment: { id: before.id, startsAt: before.starts_at },
+      appointment: { id: before.id, startsAt: late ? null : before.starts_at },
     });
     const after: AppointmentRow = { ...before, status: 'checked_in', ticket_id: ticket.id, updated_at: caller.now };
     db.run(qb.updateTable('appointment').set({ status: 'checked_in', ticket_id: ticket.id, updated_at: caller.now }).where('id', '=', before.id));
-    appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'appointment.checked_in', entity: 'appointment', entityId: before.id, before, after }, caller.now);
+    appendAudit(db, caller.actor, {
+      tenantId: caller.tenantId, action: 'appointment.checked_in', entity: 'appointment', entityId: before.id, before, after: { ...after, late },
+    }, caller.now);
     appendOutbox(db, { tenantId: caller.tenantId, entity: 'appointment', entityId: before.id, op: 'update', payload: after }, caller.now);
     return ticket;
   });
@@ -222,6 +254,25 @@ export function cancelAppointment(deps: UseCaseDeps, caller: Caller, id: string,
     const after: AppointmentRow = { ...before, status: 'cancelled', updated_at: caller.now };
     db.run(qb.updateTable('appointment').set({ status: 'cancelled', updated_at: caller.now }).where('id', '=', id));
     appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'appointment.cancelled', entity: 'appointment', entityId: id, before, after: { ...after, reason } }, caller.now);
+    appendOutbox(db, { tenantId: caller.tenantId, entity: 'appointment', entityId: id, op: 'update', payload: after }, caller.now);
+    return after;
+  });
+  return toAppointmentDtos(db, [after])[0]!;
+}
+
+/** Moves a scheduled appointment to another free slot of its service; the code stays, reminders start over. */
+export function rescheduleAppointment(deps: UseCaseDeps, caller: Caller, id: string, body: z.infer<typeof RescheduleBody>): AppointmentDto {
+  const { db } = deps;
+  const after = db.tx(() => {
+    const before = getAppointmentRow(db, caller.tenantId, id);
+    if (before.status !== 'scheduled') throw new DomainError('illegal-transition', `Only a scheduled appointment can be rescheduled. ${notNow(before.status)}`);
+    const site = db.first(qb.selectFrom('site').selectAll().where('id', '=', before.site_id))!;
+    const startsAt = Date.parse(body.starts_at);
+    if (startsAt === before.starts_at) throw new DomainError('validation-failed', 'starts_at: this is already the time of the appointment.', [{ field: 'starts_at', message: 'unchanged' }]);
+    const slot = freeSlot(db, caller, before.service_id, site, startsAt);
+    const after: AppointmentRow = { ...before, starts_at: slot.startsAt, ends_at: slot.endsAt, reminder_h24_at: null, reminder_h1_at: null, updated_at: caller.now };
+    db.run(qb.updateTable('appointment').set({ starts_at: slot.startsAt, ends_at: slot.endsAt, reminder_h24_at: null, reminder_h1_at: null, updated_at: caller.now }).where('id', '=', id));
+    appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'appointment.rescheduled', entity: 'appointment', entityId: id, before, after: { ...after, reason: body.reason } }, caller.now);
     appendOutbox(db, { tenantId: caller.tenantId, entity: 'appointment', entityId: id, op: 'update', payload: after }, caller.now);
     return after;
   });

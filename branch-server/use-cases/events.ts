@@ -3,7 +3,7 @@ import type { TicketDto } from '../contract/tickets.contract.ts';
 
 export type TicketEventName =
   | 'ticket.created' | 'ticket.called' | 'ticket.recalled' | 'ticket.service_started' | 'ticket.transferred'
-  | 'ticket.closed' | 'ticket.paused' | 'ticket.resumed' | 'ticket.no_show';
+  | 'ticket.closed' | 'ticket.paused' | 'ticket.resumed' | 'ticket.no_show' | 'ticket.checked_in';
 
 /** What changed, published after the transaction commits. The realtime hub fans these out. */
 export type DomainEvent =

@@ -18,7 +18,10 @@ export type IssueTicketInput = Readonly<{
   customerId?: string | null | undefined;
   customerName?: string | undefined;
   customerPhone?: string | undefined;
-  appointment?: Readonly<{ id: string; startsAt: number }>;
+  /** `startsAt` null: the appointment's customer came too late and queues as a walk-in. */
+  appointment?: Readonly<{ id: string; startsAt: number | null }>;
+  /** Joined from a phone: away until checked in at the kiosk. */
+  remote?: boolean;
 }>;
 
 /**
@@ -84,6 +87,8 @@ function writeTicket(db: Db, caller: Caller, input: IssueTicketInput): TicketDto
     transferred_from: null,
     appointment_id: input.appointment?.id ?? null,
     appointment_at: input.appointment?.startsAt ?? null,
+    remote: input.remote ? 1 : 0,
+    held_at: null,
     created_at: now,
     called_at: null,
     started_at: null,

@@ -66,6 +66,7 @@ export const dictionary = defineDictionary(
     explain_priority: 'Priorité la plus haute (priorité effective {p}), après {wait} d’attente.',
     explain_sla: 'Le plus proche de son délai cible ({ratio} % du SLA), après {wait} d’attente.',
     explain_appointment: 'Rendez-vous à l’heure : il passe avant les clients sans rendez-vous.',
+    remoteTicket: 'À distance : pas encore arrivé',
     explain_rr: 'File choisie à tour de rôle parmi vos files.',
     // Current ticket
     currentTicket: 'Client en cours',
@@ -257,6 +258,7 @@ export const dictionary = defineDictionary(
     explain_priority: 'Highest priority (effective priority {p}), after waiting {wait}.',
     explain_sla: 'Closest to its target time ({ratio}% of SLA), after waiting {wait}.',
     explain_appointment: 'Appointment due: called before walk-in customers.',
+    remoteTicket: 'Remote: not here yet',
     explain_rr: 'Queue chosen in turn among your queues.',
     currentTicket: 'Current customer',
     noCurrentTicket: 'No customer at your counter',
@@ -440,6 +442,7 @@ export const dictionary = defineDictionary(
     explain_priority: 'الأعلى أولوية (الأولوية الفعلية {p}) بعد انتظار {wait}.',
     explain_sla: 'الأقرب إلى مهلته المستهدفة ({ratio}% من المهلة) بعد انتظار {wait}.',
     explain_appointment: 'موعد حان وقته: يُنادى قبل العملاء بدون موعد.',
+    remoteTicket: 'عن بعد: لم يصل بعد',
     explain_rr: 'تم اختيار الطابور بالتناوب بين طوابيرك.',
     currentTicket: 'العميل الحالي',
     noCurrentTicket: 'لا يوجد عميل عند شباكك',

@@ -30,6 +30,7 @@ export function WaitingList({ tickets }: Readonly<{ tickets: readonly Ticket[] }
                     <span className="desk-table__number" dir="ltr">{ticket.number}</span>
                     {ticket.priority > 0 && <span className="desk-table__prio" title={t('priorityN', { n: ticket.priority })}>★<span className="sq-visually-hidden">{t('priorityN', { n: ticket.priority })}</span></span>}
                     <span className="desk-table__queue"><bdi>{ticket.queue_name}</bdi></span>
+                    {ticket.remote && <Badge tone="warn">{t('remoteTicket')}</Badge>}
                   </td>
                   <td>
                     <span className="desk-table__customer"><bdi>{ticket.customer_name || '—'}</bdi></span>

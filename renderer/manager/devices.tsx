@@ -6,7 +6,7 @@ import { formatDateTime } from './format.ts';
 import type { ManagerKey } from './i18n.ts';
 import { AdminOnly, describeFailure, FormDialog, FormError, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 import { InputsDialog } from './device-inputs.tsx';
-import { QrCode } from './qr-code.tsx';
+import { QrCode } from '../shared/qr-code.tsx';
 
 type DeviceType = Device['type'];
 const TYPES: readonly DeviceType[] = ['kiosk', 'display', 'print_agent'];

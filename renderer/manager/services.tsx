@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Badge, Banner, Button, Card, Field } from '../shared/ui.tsx';
+import { BookingRuleCard } from './booking.tsx';
 import { useManager } from './context.tsx';
 import { byName, listAll, type Service } from './data.ts';
 import { formatDuration } from './format.ts';
@@ -89,6 +90,7 @@ export function ServicesSection() {
               services.reload();
             }}
           />
+          {editing !== 'new' && <BookingRuleCard serviceId={editing.id} readOnly={!can('manage:queue')} />}
         </FormDialog>
       )}
     </section>

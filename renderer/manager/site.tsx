@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Badge, Banner, Button, Card, Field } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
 import { listAll, type Site } from './data.ts';
+import { OpeningHoursCard } from './booking.tsx';
 import { AdminOnly, FormError, SectionHeader, Toggle, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 type Draft = { name: string; address: string; city: string; country: string; timezone: string; phone: string; is_active: boolean };
@@ -55,6 +56,7 @@ export function SiteSection() {
             }}
           />
         )}
+        {editing && editing !== 'new' && <OpeningHoursCard key={`hours-${editing.id}`} siteId={editing.id} readOnly={!can('manage:queue')} />}
       </div>
     </section>
   );

@@ -9,7 +9,7 @@ import './track.css';
 
 type PublicTicket = Readonly<{
   number: string; status: string; position: number | null; eta_seconds: number | null; eta_p90_seconds: number | null;
-  queue_name: string; site_name: string; counter: string; created_at: string;
+  queue_name: string; site_name: string; counter: string; created_at: string; remote?: boolean;
 }>;
 
 const api = createApi({ tenant: null, credentials: () => ({ kind: 'none' }) });
@@ -70,6 +70,7 @@ function TicketView({ ticket, publicId }: Readonly<{ ticket: PublicTicket; publi
         {ticket.status === 'en_attente' && (
           <>
             <Badge tone="info">{t('waiting')}</Badge>
+            {ticket.remote && <p className="track__remote" data-testid="remote-hint">{t('remoteHint')}</p>}
             <p className="track__ahead">{ticket.position !== null && ticket.position > 1 ? t('ahead', { n: ticket.position - 1 }) : t('aheadNone')}</p>
             <p className="track__eta">
               <span>{t('eta')}</span>

@@ -5,7 +5,7 @@ const Ms = z.number().int().min(0);
 const Flag = z.union([z.literal(0), z.literal(1)]);
 
 /** Branch-owned entities travel up; the cloud stores each row's full content. */
-export const BRANCH_ENTITIES = ['ticket', 'ticket_event', 'feedback', 'audit_log', 'appointment', 'customer'] as const;
+export const BRANCH_ENTITIES = ['ticket', 'ticket_event', 'feedback', 'audit_log', 'appointment', 'customer', 'day_summary'] as const;
 export type BranchEntity = (typeof BRANCH_ENTITIES)[number];
 
 /**
@@ -32,6 +32,12 @@ export const AuditPayload = z.looseObject({
 export const AppointmentPayload = z.looseObject({
   id: Id, tenant_id: Id, site_id: Id, service_id: Id, customer_id: Id.nullable(),
   starts_at: Ms, ends_at: Ms, status: z.string().max(32), created_at: Ms, updated_at: Ms,
+});
+/** A site's sealed day (end-of-day summary): written once at closing time. */
+export const DaySummaryPayload = z.looseObject({
+  id: Id, tenant_id: Id, site_id: Id, business_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), sealed_at: Ms,
+  tickets_issued: z.number().int().min(0), tickets_served: z.number().int().min(0), tickets_no_show: z.number().int().min(0),
+  appointments_no_show: z.number().int().min(0),
 });
 
 /**
@@ -89,6 +95,7 @@ export const BRANCH_PAYLOADS = {
   audit_log: AuditPayload,
   appointment: AppointmentPayload,
   customer: CustomerEdit,
+  day_summary: DaySummaryPayload,
 } as const satisfies Record<BranchEntity, z.ZodType>;
 
 /** Reference entities travel down, cloud-owned, in this order (each only refers to earlier ones). */

@@ -180,6 +180,28 @@ describe('manager console: configuration', () => {
     await expect.poll(() => page.getByRole('button', { name: /Agence Dakar Plateau/ }).textContent()).toContain('Dakar Plateau, SN');
   });
 
+  it("sets the branch's appointment hours (Saturday closed, a closed date) and a service's booking rules", async () => {
+    await open('site', 'Agence');
+    const hours = page.locator('form', { has: page.getByRole('button', { name: 'Appliquer ces horaires' }) });
+    await hours.getByLabel('samedi').uncheck();
+    await hours.getByLabel('Jours fermés').fill('2030-12-25');
+    await hours.getByRole('button', { name: 'Appliquer ces horaires' }).click();
+    await expect.poll(async () => (await t.api('GET', `${base()}/sites/${d.demo.siteId}/opening-hours/`, { token: d.adminToken })).body)
+      .toMatchObject({ weekly: [{ open: '08:00', close: '17:00' }, {}, {}, {}, {}, null, { open: '08:00', close: '17:00' }], closed_dates: ['2030-12-25'] });
+
+    await open('services', 'Services');
+    await page.locator('tbody tr', { hasText: d.demo.services[0]!.name }).getByRole('button', { name: /^Modifier/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Durée d’un créneau (min)').fill('20');
+    await dialog.getByLabel('Surréservation (places en plus)').fill('1');
+    await dialog.getByLabel('À la fermeture, les tickets en attente').selectOption('carry_over');
+    await dialog.getByRole('button', { name: 'Appliquer ces règles' }).click();
+    await expect.poll(async () => (await t.api('GET', `${base()}/queues/services/${d.demo.services[0]!.id}/booking/`, { token: d.adminToken })).body)
+      .toMatchObject({ slot_minutes: 20, overbooking: 1, end_of_day: 'carry_over' });
+    await dialog.getByRole('button', { name: 'Annuler', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('refuses a template with an unknown variable inline, then saves a valid one and previews it', async () => {
     await open('templates', 'Modèles de messages');
     await page.getByRole('button', { name: 'Nouveau modèle' }).click();

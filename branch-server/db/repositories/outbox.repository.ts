@@ -3,7 +3,7 @@ import { uuidv7 } from '../../ids.ts';
 
 export type OutboxEntry = Readonly<{
   tenantId: string;
-  entity: 'ticket' | 'ticket_event' | 'customer' | 'feedback' | 'audit_log' | 'appointment';
+  entity: 'ticket' | 'ticket_event' | 'customer' | 'feedback' | 'audit_log' | 'appointment' | 'day_summary';
   entityId: string;
   op: 'insert' | 'update' | 'delete';
   payload: unknown;

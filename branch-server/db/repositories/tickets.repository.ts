@@ -22,17 +22,21 @@ export function getQueueRow(db: Db, tenantId: string, id: string): QueueRow {
   return row;
 }
 
-export function toQueueSnapshot(queue: QueueRow, slaSeconds: number): QueueSnapshot {
+export function toQueueSnapshot(queue: QueueRow, slaSeconds: number, remoteHoldSeconds?: number): QueueSnapshot {
   return {
     id: queue.id as QueueId, algorithm: queue.algorithm, slaSeconds,
     weight: Math.max(1, queue.weight), status: queue.status,
+    ...(remoteHoldSeconds === undefined ? {} : { remoteHoldSeconds }),
   };
 }
 
-export function toWaitingTicket(row: Pick<TicketRow, 'id' | 'queue_id' | 'priority' | 'created_at' | 'appointment_at'>): WaitingTicket {
+type WaitingColumns = Pick<TicketRow, 'id' | 'queue_id' | 'priority' | 'created_at' | 'appointment_at'> & Partial<Pick<TicketRow, 'remote' | 'held_at'>>;
+
+export function toWaitingTicket(row: WaitingColumns): WaitingTicket {
   return {
     id: row.id as TicketId, queueId: row.queue_id as QueueId, priority: row.priority,
     createdAt: row.created_at, appointmentAt: row.appointment_at,
+    ...(row.remote === 1 ? { remote: { heldAt: row.held_at ?? null } } : {}),
   };
 }
 
@@ -42,8 +46,8 @@ export function loadWaiting(db: Db, queueIds: readonly string[]): WaitingTicket[
   // **Important**: without statistics SQLite rates ticket_queue_created (every ticket the queue ever had)
   // as good as the partial ticket_waiting index, and picks it. INDEXED BY pins the partial index (and
   // fails loudly if a change ever made it unusable); the status must stay a literal to match its WHERE.
-  return db.raw<Pick<TicketRow, 'id' | 'queue_id' | 'priority' | 'created_at' | 'appointment_at'>>(
-    `SELECT id, queue_id, priority, created_at, appointment_at FROM ticket INDEXED BY ticket_waiting
+  return db.raw<WaitingColumns>(
+    `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at FROM ticket INDEXED BY ticket_waiting
      WHERE status = 'en_attente' AND queue_id IN (${queueIds.map(() => '?').join(', ')})`,
     ...queueIds,
   ).map(toWaitingTicket);
@@ -124,7 +128,7 @@ export function queueEtas(db: Db, queueId: string, now: number): QueueEtas {
 /**
  * The place a walk-in ticket issued right now takes in its queue, counted in SQL instead of sorting
  * the whole line (the morning rush issues into long queues). It has waited nothing and is the newest,
- * so ahead of it are: due appointments; under `fifo` every walk-in; under `priority` every walk-in
+ * so ahead of it are: due appointments (unless it ranks before a walk-in past the aging bound); under `fifo` every walk-in; under `priority` every walk-in
  * whose aged priority is at least its own; under `sla` the walk-ins near their SLA, then the others
  * by aged priority. **Important**: this must agree with `orderWaiting` in domain/queue-policies.ts;
  * a property test compares the two.
@@ -133,20 +137,26 @@ export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonl
   const agingMs = config.agingSeconds * 1000;
   const nearMs = queue.algorithm === 'sla' && queue.slaSeconds > 0 ? config.slaNearRatio * queue.slaSeconds * 1000 : null;
   const rankByPriority = queue.algorithm !== 'fifo';
-  const row = db.raw<{ due: number; ahead: number }>(
-    `SELECT
-       coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
-       coalesce(sum(appointment_at IS NULL AND (
+  const ahead = `(
          (? IS NOT NULL AND max(0, ? - created_at) >= ?)
          OR NOT ? OR priority + CAST(max(0, ? - created_at) / ? AS INTEGER) >= ?
-       )), 0) AS ahead
+       )`;
+  const aheadParams = [nearMs, now, nearMs ?? 0, rankByPriority ? 1 : 0, now, agingMs, newcomer.priority];
+  const row = db.raw<{ due: number; ahead: number; behind_overdue: number }>(
+    `SELECT
+       coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
+       coalesce(sum(appointment_at IS NULL AND ${ahead}), 0) AS ahead,
+       coalesce(max(appointment_at IS NULL AND max(0, ? - created_at) >= ? AND NOT ${ahead}), 0) AS behind_overdue
      FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
     now + config.appointmentEarlySeconds * 1000,
-    nearMs, now, nearMs ?? 0,
-    rankByPriority ? 1 : 0, now, agingMs, newcomer.priority,
+    ...aheadParams,
+    now, config.walkInMaxWaitSeconds * 1000, ...aheadParams,
     queue.id, newcomer.id,
   )[0];
-  return (row?.due ?? 0) + (row?.ahead ?? 0) + 1;
+  // Due appointments go after the last walk-in past the aging bound: when the newcomer ranks before
+  // such a walk-in, they are behind it too.
+  const dueAhead = row?.behind_overdue ? 0 : (row?.due ?? 0);
+  return dueAhead + (row?.ahead ?? 0) + 1;
 }
 
 /** Position and ETA of a walk-in just issued into `queueId`. */
@@ -218,6 +228,7 @@ export function toTicketDto(row: Named, origin: string, eta?: TicketEta): Ticket
     recall_count: row.recall_count,
     transferred_from: row.transferred_from,
     appointment: row.appointment_id,
+    remote: row.remote === 1,
     created_at: new Date(row.created_at).toISOString(),
     called_at: iso(row.called_at),
     started_at: iso(row.started_at),
@@ -264,6 +275,7 @@ export function findPublicTicket(db: Db, publicId: string, now: number): Readonl
       queue_name: place?.queue_name ?? '',
       site_name: place?.site_name ?? '',
       counter: row.counter_label,
+      remote: row.remote === 1,
       created_at: new Date(row.created_at).toISOString(),
       called_at: iso(row.called_at),
     },

@@ -13,6 +13,9 @@ export interface AppointmentTable {
   status: Generated<'scheduled' | 'checked_in' | 'cancelled' | 'completed' | 'no_show'>;
   check_in_code: string;
   ticket_id: string | null;
+  /** When the reminder was handed to the notification system; null: not yet. */
+  reminder_h24_at: Generated<number | null>;
+  reminder_h1_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

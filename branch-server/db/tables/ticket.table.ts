@@ -23,6 +23,10 @@ export interface TicketTable {
   transferred_from: string | null;
   appointment_id: string | null;
   appointment_at: number | null;
+  /** 1 while a ticket joined from a phone has not checked in at the kiosk. */
+  remote: Generated<0 | 1>;
+  /** When a remote ticket's turn came while it was away. */
+  held_at: Generated<number | null>;
   created_at: number;
   called_at: number | null;
   started_at: number | null;

@@ -1,8 +1,9 @@
 import { appointmentRoutes } from '../../contract/appointments.contract.ts';
 import { qb } from '../../db/sqlite.ts';
 import {
-  appointmentListQuery, bookAppointment, cancelAppointment, checkIn, getAppointmentRow, listSlots, toAppointmentDtos,
+  appointmentListQuery, bookAppointment, cancelAppointment, checkIn, getAppointmentRow, listSlots, rescheduleAppointment, toAppointmentDtos,
 } from '../../use-cases/appointments.ts';
+import { getBookingRule, getOpeningHours, setBookingRule, setOpeningHours } from '../../use-cases/booking-settings.ts';
 import type { Handlers } from '../context.ts';
 import { paginate } from '../pagination.ts';
 import { callerOf } from './tickets.routes.ts';
@@ -24,4 +25,9 @@ export const appointmentHandlers: Handlers<typeof appointmentRoutes> = {
   },
   getAppointment: (ctx) => toAppointmentDtos(ctx.deps.db, [getAppointmentRow(ctx.deps.db, ctx.tenant.id, ctx.params.id)])[0]!,
   cancelAppointment: (ctx) => cancelAppointment(ctx.deps, callerOf(ctx), ctx.params.id, ctx.body.reason),
+  rescheduleAppointment: (ctx) => rescheduleAppointment(ctx.deps, callerOf(ctx), ctx.params.id, ctx.body),
+  getOpeningHours: (ctx) => getOpeningHours(ctx.deps.db, ctx.tenant.id, ctx.params.id),
+  setOpeningHours: (ctx) => setOpeningHours(ctx.deps.db, callerOf(ctx), ctx.params.id, ctx.body),
+  getBookingRule: (ctx) => getBookingRule(ctx.deps.db, ctx.tenant.id, ctx.params.id),
+  setBookingRule: (ctx) => setBookingRule(ctx.deps.db, callerOf(ctx), ctx.params.id, ctx.body),
 };

@@ -46,6 +46,8 @@ import { syncRoutes } from '../../contract/sync.contract.ts';
 import { syncHandlers } from './sync.routes.ts';
 import { integrationRoutes } from '../../contract/integrations.contract.ts';
 import { integrationHandlers } from './integrations.routes.ts';
+import { publicBookingRoutes } from '../../contract/public-booking.contract.ts';
+import { publicBookingHandlers } from './public-booking.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -77,5 +79,6 @@ export function allRoutes(): Bound[] {
     ...bind(notificationRoutes, notificationHandlers),
     ...bind(syncRoutes, syncHandlers),
     ...bind(integrationRoutes, integrationHandlers),
+    ...bind(publicBookingRoutes, publicBookingHandlers),
   ];
 }

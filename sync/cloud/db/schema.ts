@@ -96,6 +96,9 @@ export interface CustomerTable {
   tags: string; metadata: string; stamps: Json; deleted: Json | null; merged_into: string | null; hlc: string;
   created_at: number; updated_at: number;
 }
+export interface DaySummaryTable {
+  id: string; tenant_id: string; site_id: string; device_id: string; business_date: string; sealed_at: number; received_at: number; data: Json;
+}
 export interface CustomerKeyTable { tenant_id: string; key: string; customer_id: string }
 
 export interface CloudSchema {
@@ -122,6 +125,7 @@ export interface CloudSchema {
   appointment: AppointmentTable;
   customer: CustomerTable;
   customer_key: CustomerKeyTable;
+  day_summary: DaySummaryTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

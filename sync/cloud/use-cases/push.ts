@@ -69,7 +69,7 @@ export async function applyPush(deps: CloudDeps, device: CloudDevice, body: Push
 }
 
 type Rejection = { seq: number; mutation_id: string; error: string };
-type BulkEntity = 'ticket' | 'ticket_event' | 'feedback' | 'audit_log' | 'appointment';
+type BulkEntity = 'ticket' | 'ticket_event' | 'feedback' | 'audit_log' | 'appointment' | 'day_summary';
 
 /**
  * Applies a batch's fresh rows. Customers go one by one (each is a merge). The other rows are checked
@@ -215,6 +215,12 @@ async function writeBulk(
       case 'ticket_event':
         ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
           id: row.entity_id, ...common, ticket_id: p['ticket_id'], type: p['type'], created_at: p['created_at'], data: p,
+        }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        break;
+      case 'day_summary':
+        // Sealed once: a replay of the same day from this branch changes nothing.
+        ids = await trx.insertInto('day_summary').values(chunk.map(({ row, data: p }) => ({
+          id: row.entity_id, ...common, business_date: p['business_date'], sealed_at: p['sealed_at'], data: p,
         }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
         break;
       case 'audit_log':

@@ -39,6 +39,10 @@ const CREATES: Readonly<Record<string, { tables: string[]; indexes: string[]; tr
     tables: ['appointment_external_ref', 'event_cursor', 'notification_provider', 'notification_quiet_hours', 'notification_settings', 'webhook_delivery', 'webhook_subscription'],
     indexes: ['notification_dedupe', 'notification_provider_message', 'notification_ticket', 'webhook_delivery_tenant_created'],
   },
+  '0400-appointment-scheduling': {
+    tables: ['day_summary', 'remote_join', 'service_booking_rule', 'site_opening_hours'],
+    indexes: ['appointment_scheduled_start', 'remote_join_phone', 'remote_join_service_day'],
+  },
 };
 
 /** Kysely's bookkeeping tables and SQLite's own are not ours to check. */

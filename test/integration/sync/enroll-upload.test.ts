@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
+import { qb } from '../../../branch-server/db/sqlite.ts';
+import { closeDay } from '../../../branch-server/use-cases/end-of-day.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
@@ -104,5 +106,19 @@ describe('enrollment and upload', () => {
     const cloudChain = await cloud.db.db.selectFrom('audit_log').select(['hash', 'prev_hash']).where('device_id', '=', enrolled.device_id).orderBy('branch_seq').execute();
     const localChain = db.sqlite.prepare('SELECT hash, prev_hash FROM audit_log ORDER BY seq').all();
     expect(cloudChain).toEqual(localChain);
+  });
+
+  it('uploads the sealed end-of-day summary once, under the enrolled site, with its audit row', async () => {
+    const db = t.server.deps.db;
+    const site = db.first(qb.selectFrom('site').selectAll().where('id', '=', acme.siteId))!;
+    const sealed = closeDay({ db, events: t.server.events }, site, '2030-03-04', Date.now());
+    expect((await syncClient(db, cloud).syncOnce()).rejected).toBe(0);
+    const rows = await cloud.db.db.selectFrom('day_summary').selectAll().where('tenant_id', '=', acme.tenantId).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: sealed.summary.id, site_id: acme.siteId, business_date: '2030-03-04' });
+    expect(rows[0]!.data).toMatchObject({ tickets_issued: sealed.summary.tickets_issued, appointments_no_show: sealed.summary.appointments_no_show });
+    const audit = await cloud.db.db.selectFrom('audit_log').select('action').where('entity_id', '=', sealed.summary.id).execute();
+    expect(audit.map((a) => a.action)).toEqual(['day.sealed']);
+    expect((await syncClient(db, cloud).syncOnce()).pushed).toBe(0);
   });
 });

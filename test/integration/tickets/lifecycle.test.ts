@@ -629,7 +629,7 @@ describe('GET public/tickets/{public_id}/', () => {
     expect(res.body).toEqual({
       public_id: a2.public_id, number: 'A002', status: 'en_attente', position: 2,
       eta_seconds: a2.eta_seconds, eta_p90_seconds: expect.any(Number),
-      queue_name: 'Ouverture de compte', site_name: 'Agence Dakar Plateau', counter: '',
+      queue_name: 'Ouverture de compte', site_name: 'Agence Dakar Plateau', counter: '', remote: false,
       created_at: iso(T0), called_at: null,
     });
     const unknown = await t.api('GET', `/api/v1/public/tickets/${'x'.repeat(22)}/`);
