@@ -20,8 +20,12 @@ export type Client = {
   channel: Channel | null;
   /** Answered the last ping (or sent something) since the last heartbeat. */
   alive: boolean;
-  /** Messages received since the last heartbeat. */
+  /** Messages received since the last heartbeat (display acks apart). */
   received: number;
+  /** Display acks received since the last heartbeat. */
+  acks: number;
+  /** The channel's `calls` at the last heartbeat: calls shown since then may each be acknowledged. */
+  callsAtBeat: number;
 };
 
 export type ChannelState =
@@ -34,6 +38,8 @@ export type ChannelState =
 export type Channel = {
   readonly key: string;
   seq: number;
+  /** Calls (ticket_called frames) sent on this channel, each of which a display acknowledges. */
+  calls: number;
   readonly clients: Set<Client>;
   readonly state: ChannelState;
 };
@@ -77,12 +83,13 @@ export class ChannelRegistry {
     if (!channel) {
       const state = this.#initialState(target);
       if (!state) return null;
-      channel = { key, seq: 0, clients: new Set(), state };
+      channel = { key, seq: 0, calls: 0, clients: new Set(), state };
       this.#channels.set(key, channel);
       this.#index(channel);
     }
     channel.clients.add(client);
     client.channel = channel;
+    client.callsAtBeat = channel.calls;
     return channel;
   }
 
@@ -223,7 +230,11 @@ export class ChannelRegistry {
       const build = event.event === 'ticket.called' || event.event === 'ticket.recalled'
         ? (seq: number): Msg<typeof DisplayTicketCalledMessage> => ({ type: 'ticket_called', seq, event: event.event as 'ticket.called' | 'ticket.recalled', ...call })
         : (seq: number): Msg<typeof DisplayTicketUpdatedMessage> => ({ type: 'ticket_updated', seq, event: event.event, ...call });
-      for (const channel of displays) this.#broadcast(channel, build);
+      const isCall = event.event === 'ticket.called' || event.event === 'ticket.recalled';
+      for (const channel of displays) {
+        if (isCall) channel.calls += 1;
+        this.#broadcast(channel, build);
+      }
     }
 
     const followers = this.#publicByTicket.get(ticket.id);

@@ -26,3 +26,55 @@ export function acknowledgeCall(db: Db, client: Client, message: z.infer<typeof 
     throw error;
   }
 }
+
+type PendingAck = Readonly<{ client: Client; message: z.infer<typeof AckMessage>; now: number }>;
+
+/**
+ * Group commit of display acks. Every display acknowledges every call it shows, so at a rush of
+ * 1,000 calls a minute, 200 displays send thousands of acks a second; one transaction (one fsync)
+ * each would spend the disk on telemetry and slow every ticket issued meanwhile. Acks that arrive in
+ * the same turn of the event loop are recorded in one transaction, each in its own savepoint so a
+ * refused one fails alone; refusals are answered after the commit.
+ */
+export class AckRecorder {
+  readonly #db: Db;
+  readonly #reply: (client: Client, message: object) => void;
+  #pending: PendingAck[] = [];
+  #scheduled = false;
+
+  constructor(db: Db, reply: (client: Client, message: object) => void) {
+    this.#db = db;
+    this.#reply = reply;
+  }
+
+  record(client: Client, message: z.infer<typeof AckMessage>, now: number): void {
+    this.#pending.push({ client, message, now });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (!this.#db.sqlite.open) return; // the server closed meanwhile
+    let refusals: { client: Client; message: object }[];
+    try {
+      refusals = this.#db.tx(() => batch.flatMap((item) => {
+        try {
+          const refused = this.#db.savepoint(() => acknowledgeCall(this.#db, item.client, item.message, item.now));
+          return refused ? [{ client: item.client, message: refused }] : [];
+        } catch (error) {
+          console.error('display ack failed', error);
+          return [{ client: item.client, message: { type: 'error', code: 'internal', detail: 'The acknowledgement could not be recorded.' } }];
+        }
+      }));
+    } catch (error) {
+      console.error('display acks could not be committed', error);
+      refusals = batch.map((item) => ({ client: item.client, message: { type: 'error', code: 'internal', detail: 'The acknowledgement could not be recorded.' } }));
+    }
+    for (const { client, message } of refusals) this.#reply(client, message);
+  }
+}
