@@ -29,18 +29,23 @@ export function acknowledgeCall(db: Db, client: Client, message: z.infer<typeof 
 
 type PendingAck = Readonly<{ client: Client; message: z.infer<typeof AckMessage>; now: number }>;
 
+/** How long acks are gathered before they are written together. */
+export const ACK_BATCH_MS = 50;
+
 /**
  * Group commit of display acks. Every display acknowledges every call it shows, so at a rush of
- * 1,000 calls a minute, 200 displays send thousands of acks a second; one transaction (one fsync)
- * each would spend the disk on telemetry and slow every ticket issued meanwhile. Acks that arrive in
- * the same turn of the event loop are recorded in one transaction, each in its own savepoint so a
- * refused one fails alone; refusals are answered after the commit.
+ * 1,000 calls a minute, 200 displays send about a thousand acks a second, each in its own ws message;
+ * one transaction (one fsync) each would spend the disk on telemetry and slow every ticket issued
+ * meanwhile. Acks are gathered for ACK_BATCH_MS and recorded in one transaction, each in its own
+ * savepoint so a refused one fails alone; refusals are answered after the commit. `flush()` writes
+ * what is pending at once: the hub calls it before answering a ping, so a pong means "your acks are
+ * recorded".
  */
 export class AckRecorder {
   readonly #db: Db;
   readonly #reply: (client: Client, message: object) => void;
   #pending: PendingAck[] = [];
-  #scheduled = false;
+  #timer: NodeJS.Timeout | null = null;
 
   constructor(db: Db, reply: (client: Client, message: object) => void) {
     this.#db = db;
@@ -49,14 +54,13 @@ export class AckRecorder {
 
   record(client: Client, message: z.infer<typeof AckMessage>, now: number): void {
     this.#pending.push({ client, message, now });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#flush());
-    }
+    this.#timer ??= setTimeout(() => this.flush(), ACK_BATCH_MS);
   }
 
-  #flush(): void {
-    this.#scheduled = false;
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
     if (!this.#db.sqlite.open) return; // the server closed meanwhile

@@ -110,8 +110,10 @@ export function attachRealtime(
       sendJson(client, { type: 'error', code: 'validation-failed', detail: 'Send {"type":"ping"}, {"type":"resync"} or (a display) {"type":"ack","ticket_id":…}.' });
       return;
     }
-    if (parsed.data.type === 'ping') sendJson(client, { type: 'pong' });
-    else if (parsed.data.type === 'resync') sendSnapshot(client);
+    if (parsed.data.type === 'ping') {
+      acks.flush(); // a pong confirms everything sent before the ping, acks included
+      sendJson(client, { type: 'pong' });
+    } else if (parsed.data.type === 'resync') sendSnapshot(client);
     else {
       // A display acknowledges every call it shows: in a rush that is far more than the chatter budget,
       // so acks are budgeted by the calls the channel sent since the last heartbeat (plus the usual
@@ -258,6 +260,7 @@ export function attachRealtime(
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
+      acks.flush();
       unsubscribe();
       server.removeListener('upgrade', upgradeListener);
       for (const socket of handshakes) socket.destroy();

@@ -4,9 +4,9 @@ import { etaEvent } from './publish.ts';
 
 /**
  * A queue's refresh may cost at most this share of the time between two of its refreshes: a
- * refresh that took 2 ms (a line of ~900 waiting) waits 2 / 0.05 = 40 ms before the next one.
+ * refresh that took 2 ms (a line of ~900 waiting) waits 2 / 0.02 = 100 ms before the next one.
  */
-const MAX_CPU_SHARE = 0.05;
+const MAX_CPU_SHARE = 0.02;
 /** However slow a refresh was, positions and ETAs are never older than this. */
 const MAX_DELAY_MS = 1_000;
 

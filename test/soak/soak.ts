@@ -10,6 +10,7 @@ import { loadOrCreateSecret, sha256 } from '../../branch-server/http/secrets.ts'
 import { createTokenService } from '../../branch-server/http/tokens.ts';
 import { uuidv7 } from '../../branch-server/ids.ts';
 import { Api, buildServer, percentile, round, rssMb, sleep, spawnServer, wallNow, type ServerChild } from '../bench/lib.ts';
+import { appInclusive, summariseProfiles } from '../bench/cpu-profile.ts';
 import { createTenantOn, SLUG, type Tenant } from '../bench/tenant.ts';
 
 /**
@@ -25,7 +26,8 @@ import { createTenantOn, SLUG, type Tenant } from '../bench/tenant.ts';
  * warmed up. It prints p50/p99 latencies.
  *
  * Knobs (environment): SOAK_SECONDS (600), SOAK_TICKETS_PER_MIN (1000), SOAK_AGENTS (50),
- * SOAK_KIOSKS (10), SOAK_DISPLAYS (200), SOAK_KEEP=1 (keep the data directory).
+ * SOAK_KIOSKS (10), SOAK_DISPLAYS (200), SOAK_KEEP=1 (keep the data directory), SOAK_CPU_PROF=1 (profile
+ * the server and print its hottest functions).
  */
 
 export type SoakOptions = Readonly<{
@@ -144,7 +146,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await buildServer();
     const tenant = await createTenantOn(join(tmp, 'data'));
     const seeded = await seed(tenant, options);
-    server = await spawnServer({ dataDir: tenant.dataDir, env: { ACCESS_TOKEN_TTL_SECONDS: String(6 * 3_600) } });
+    const profDir = process.env['SOAK_CPU_PROF'] === '1' ? join(tmp, 'prof') : undefined;
+    server = await spawnServer({ dataDir: tenant.dataDir, cpuProfDir: profDir, env: { ACCESS_TOKEN_TTL_SECONDS: String(6 * 3_600) } });
     const pid = server.pid;
     log(`server ${server.url} (pid ${pid}); ${options.agents} agents, ${options.kiosks} kiosks, ${options.displays} displays, ${options.ticketsPerMinute} tickets/min for ${options.seconds} s`);
     const api = new Api(server.url, options.agents + options.kiosks + 8);
@@ -320,6 +323,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     api.close();
     await server.stop();
     server = undefined;
+    if (profDir) printProfile(profDir, log);
 
     // What the database holds, read once the server has stopped.
     const sqlite = openSqlite(tenant.file);
@@ -361,6 +365,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     if (process.env['SOAK_KEEP'] !== '1') rmSync(tmp, { recursive: true, force: true });
     else log(`kept ${tmp}`);
   }
+}
+
+function printProfile(dir: string, log: (line: string) => void): void {
+  const { totalMs, hotspots } = summariseProfiles(dir, 25);
+  log(`\nCPU profile of the server (${round(totalMs / 1000, 1)} s sampled, in ${dir}): self ms, self %, function`);
+  for (const h of hotspots) log(`  ${String(Math.round(h.selfMs)).padStart(7)}  ${String(round(h.selfPct, 1)).padStart(5)}  ${h.name}`);
+  log('app code by inclusive time:');
+  for (const h of appInclusive(dir, 25)) log(`  ${String(Math.round(h.totalMs)).padStart(7)} ms  ${h.name}`);
 }
 
 export function printReport(report: SoakReport, log: (line: string) => void): void {
