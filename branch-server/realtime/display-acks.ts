@@ -2,14 +2,14 @@ import type { z } from 'zod';
 import type { AckMessage } from '../contract/realtime.contract.ts';
 import type { Db } from '../db/sqlite.ts';
 import { DomainError } from '../domain/errors.ts';
-import { recordDisplayAck } from '../use-cases/display-acks.ts';
+import { newAckLookups, recordDisplayAck, type AckLookups } from '../use-cases/display-acks.ts';
 import type { Client } from './channels.ts';
 
 /**
  * A display's `{type: "ack", ticket_id}`: only the display device on its own display channel may
  * acknowledge a call. Returns the `error` message to send back, or null when recorded.
  */
-export function acknowledgeCall(db: Db, client: Client, message: z.infer<typeof AckMessage>, now: number): object | null {
+export function acknowledgeCall(db: Db, client: Client, message: z.infer<typeof AckMessage>, now: number, lookups: AckLookups = newAckLookups()): object | null {
   const state = client.channel?.state;
   const principal = client.principal;
   if (state?.kind !== 'display' || principal.kind !== 'device') {
@@ -19,7 +19,7 @@ export function acknowledgeCall(db: Db, client: Client, message: z.infer<typeof 
     recordDisplayAck(db, {
       tenantId: state.tenantId, displayId: state.displayId, deviceId: principal.deviceId, ticketId: message.ticket_id,
       recallCount: message.recall_count, played: message.played ?? true,
-    }, now);
+    }, now, lookups);
     return null;
   } catch (error) {
     if (error instanceof DomainError) return { type: 'error', code: error.code, detail: error.message };
@@ -66,9 +66,10 @@ export class AckRecorder {
     if (!this.#db.sqlite.open) return; // the server closed meanwhile
     let refusals: { client: Client; message: object }[];
     try {
+      const lookups = newAckLookups();
       refusals = this.#db.tx(() => batch.flatMap((item) => {
         try {
-          const refused = this.#db.savepoint(() => acknowledgeCall(this.#db, item.client, item.message, item.now));
+          const refused = this.#db.savepoint(() => acknowledgeCall(this.#db, item.client, item.message, item.now, lookups));
           return refused ? [{ client: item.client, message: refused }] : [];
         } catch (error) {
           console.error('display ack failed', error);
