@@ -11,7 +11,9 @@ import { printReport, runSoak } from '../soak/soak.ts';
 describe('soak', () => {
   it('serves a 60 s rush without an error, a lost or duplicated ticket or event, or growing memory', async () => {
     const lines: string[] = [];
-    const report = await runSoak({ seconds: 60, ticketsPerMinute: 1_000, agents: 50, kiosks: 10, displays: 200, log: (line) => lines.push(line) });
+    // The line left when the kiosks stop is served within moments on a quiet machine; the generous drain
+    // allowance keeps this a test of correctness, not of how busy the machine running it is.
+    const report = await runSoak({ seconds: 60, ticketsPerMinute: 1_000, agents: 50, kiosks: 10, displays: 200, drainSeconds: 240, log: (line) => lines.push(line) });
     printReport(report, (line) => lines.push(line));
     console.log(lines.join('\n'));
     expect(report.errors).toEqual([]);
@@ -21,5 +23,5 @@ describe('soak', () => {
     expect(report.closed).toBe(report.issued);
     expect(report.displayCalls).toBeGreaterThan(report.called);
     expect(report.acks).toBe(report.displayCalls);
-  }, 180_000);
+  }, 420_000);
 });
