@@ -54,10 +54,10 @@ async function login(api: Api, email: string, password: string): Promise<string>
 }
 
 /**
- * valgrind and vgdb (behind callgrind_control) name their rendezvous files after USER and HOST; when
- * those are unset the two sides can disagree and the control commands fail, so both get these.
+ * valgrind and vgdb (behind callgrind_control) name their rendezvous files after the HOST variable,
+ * which the server's environment sets (its bind address): vgdb must see the same value.
  */
-const VGDB_ENV = { USER: process.env['USER'] || 'bench', HOST: process.env['HOST'] || 'localhost' };
+const VGDB_ENV = { HOST: '127.0.0.1' };
 
 function control(pid: number, ...args: string[]): string {
   return execFileSync('callgrind_control', [...args, String(pid)], { encoding: 'utf8', env: { ...process.env, ...VGDB_ENV } });
@@ -99,7 +99,6 @@ async function main(): Promise<void> {
       entry: ENTRY,
       wrapper: ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(outDir, 'cg.out')}`, '--dump-instr=no'],
       healthTimeoutMs: 600_000,
-      env: VGDB_ENV,
     });
     log(`server under callgrind healthy after ${round(server.startMs / 1000, 1)} s (pid ${server.pid})`);
     const api = new Api(server.url);
@@ -124,6 +123,9 @@ async function main(): Promise<void> {
     log(`  per issued ticket (POST tickets/, concurrency ${CONCURRENCY}, ${TICKETS} tickets): ${round(perTicket / 1e6, 2)} M`);
     log(`  per call-next + close (${CALLS} cycles):                           ${round(perCall / 1e6, 2)} M`);
     process.stdout.write(`${JSON.stringify({ instructions_per_ticket: Math.round(perTicket), instructions_per_call_close: Math.round(perCall) })}\n`);
+  } catch (error) {
+    if (server) log(`server output (tail):\n${server.output().slice(-3000)}`);
+    throw error;
   } finally {
     await server?.stop();
     if (process.env['BENCH_KEEP'] !== '1') rmSync(tmp, { recursive: true, force: true });
