@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import express, { type Express, type Response } from 'express';
+import { APP_ROOT } from '../app-root.ts';
 
 /** Where `npm run build:ui` puts the UIs (repository root / dist / renderer). */
-export const UI_DIR = resolve(import.meta.dirname, '../../dist/renderer');
+export const UI_DIR = join(APP_ROOT, 'dist/renderer');
 
 const CSP = [
   "default-src 'self'",

@@ -20,8 +20,12 @@ export type Client = {
   channel: Channel | null;
   /** Answered the last ping (or sent something) since the last heartbeat. */
   alive: boolean;
-  /** Messages received since the last heartbeat. */
+  /** Messages received since the last heartbeat (display acks apart). */
   received: number;
+  /** Display acks received since the last heartbeat. */
+  acks: number;
+  /** The channel's `calls` at the last heartbeat: calls shown since then may each be acknowledged. */
+  callsAtBeat: number;
 };
 
 export type ChannelState =
@@ -34,6 +38,8 @@ export type ChannelState =
 export type Channel = {
   readonly key: string;
   seq: number;
+  /** Calls (ticket_called frames) sent on this channel, each of which a display acknowledges. */
+  calls: number;
   readonly clients: Set<Client>;
   readonly state: ChannelState;
 };
@@ -77,12 +83,13 @@ export class ChannelRegistry {
     if (!channel) {
       const state = this.#initialState(target);
       if (!state) return null;
-      channel = { key, seq: 0, clients: new Set(), state };
+      channel = { key, seq: 0, calls: 0, clients: new Set(), state };
       this.#channels.set(key, channel);
       this.#index(channel);
     }
     channel.clients.add(client);
     client.channel = channel;
+    client.callsAtBeat = channel.calls;
     return channel;
   }
 
@@ -201,6 +208,20 @@ export class ChannelRegistry {
     for (const client of channel.clients) this.#transport.send(client, frame);
   }
 
+  /**
+   * One message to many channels (a call shown on every display of its queue, each display its own
+   * channel): only `seq` differs between them, so the rest is serialised once and each channel's
+   * frame is its seq spliced in front of it.
+   */
+  #broadcastToMany(channels: readonly Channel[], message: object): void {
+    const rest = JSON.stringify(message).slice(1); // '"type":…}' (message is a non-empty object)
+    for (const channel of channels) {
+      channel.seq += 1;
+      const frame = Buffer.from(`{"seq":${channel.seq},${rest}`);
+      for (const client of channel.clients) this.#transport.send(client, frame);
+    }
+  }
+
   #onTicket(event: Extract<DomainEvent, { kind: 'ticket' }>): void {
     const { ticket } = event;
     const explanation = event.explanation === undefined ? {} : { explanation: event.explanation };
@@ -220,10 +241,12 @@ export class ChannelRegistry {
         queue_name: ticket.queue_name, recall_count: ticket.recall_count, called_at: ticket.called_at,
         waiting_count: waitingCount(this.#db, event.queueId),
       };
-      const build = event.event === 'ticket.called' || event.event === 'ticket.recalled'
-        ? (seq: number): Msg<typeof DisplayTicketCalledMessage> => ({ type: 'ticket_called', seq, event: event.event as 'ticket.called' | 'ticket.recalled', ...call })
-        : (seq: number): Msg<typeof DisplayTicketUpdatedMessage> => ({ type: 'ticket_updated', seq, event: event.event, ...call });
-      for (const channel of displays) this.#broadcast(channel, build);
+      const isCall = event.event === 'ticket.called' || event.event === 'ticket.recalled';
+      const message: Omit<Msg<typeof DisplayTicketCalledMessage>, 'seq'> | Omit<Msg<typeof DisplayTicketUpdatedMessage>, 'seq'> = isCall
+        ? { type: 'ticket_called', event: event.event as 'ticket.called' | 'ticket.recalled', ...call }
+        : { type: 'ticket_updated', event: event.event, ...call };
+      for (const channel of displays) if (isCall) channel.calls += 1;
+      this.#broadcastToMany(displays, message);
     }
 
     const followers = this.#publicByTicket.get(ticket.id);

@@ -8,7 +8,7 @@ import { resolvePrincipal, type Principal } from '../http/principal.ts';
 import type { EventBus } from '../use-cases/events.ts';
 import { authoriseChannel, refreshPrincipal, type ChannelTarget } from './access.ts';
 import { ChannelRegistry, channelKey, type Client } from './channels.ts';
-import { acknowledgeCall } from './display-acks.ts';
+import { AckRecorder } from './display-acks.ts';
 import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from './options.ts';
 import { credentialOf, matchChannel } from './paths.ts';
 import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
@@ -53,6 +53,7 @@ export function attachRealtime(
   const sendJson = (client: Client, message: object): void => send(client, Buffer.from(JSON.stringify(message)));
 
   const registry = new ChannelRegistry(db, deps.now, { send, drop: (client, reason) => drop(client, realtimeCloseCodes.gone, reason) });
+  const acks = new AckRecorder(db, sendJson);
 
   /** Leaves the channel at once (no more frames are queued), asks the client to close, and destroys the socket if it does not. */
   function drop(client: Client, code: number, reason: string): void {
@@ -109,17 +110,28 @@ export function attachRealtime(
       sendJson(client, { type: 'error', code: 'validation-failed', detail: 'Send {"type":"ping"}, {"type":"resync"} or (a display) {"type":"ack","ticket_id":…}.' });
       return;
     }
-    if (parsed.data.type === 'ping') sendJson(client, { type: 'pong' });
-    else if (parsed.data.type === 'resync') sendSnapshot(client);
+    if (parsed.data.type === 'ping') {
+      acks.flush(); // a pong confirms everything sent before the ping, acks included
+      sendJson(client, { type: 'pong' });
+    } else if (parsed.data.type === 'resync') sendSnapshot(client);
     else {
-      const refused = acknowledgeCall(db, client, parsed.data, deps.now());
-      if (refused) sendJson(client, refused);
+      // A display acknowledges every call it shows: in a rush that is far more than the chatter budget,
+      // so acks are budgeted by the calls the channel sent since the last heartbeat (plus the usual
+      // budget, for acks held back over a reconnect), not counted as chatter.
+      client.received -= 1;
+      client.acks += 1;
+      const shown = (client.channel?.calls ?? 0) - client.callsAtBeat;
+      if (client.acks > shown + opts.maxClientMessagesPerBeat) {
+        drop(client, realtimeCloseCodes.policyViolation, 'Too many messages.');
+        return;
+      }
+      acks.record(client, parsed.data, deps.now());
     }
   }
 
   function accept(ws: WebSocket, req: IncomingMessage, request: Client['request'], principal: Principal, target: ChannelTarget): void {
     const client: Client = {
-      ws, request, principal, channel: null, alive: true, received: 0,
+      ws, request, principal, channel: null, alive: true, received: 0, acks: 0, callsAtBeat: 0,
       origin: deps.config.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`,
     };
     ws.on('error', () => ws.terminate());
@@ -214,6 +226,8 @@ export function attachRealtime(
       if (!client.channel) continue;
       client.alive = false;
       client.received = 0;
+      client.acks = 0;
+      client.callsAtBeat = client.channel.calls;
       if (client.request.kind !== 'public') {
         try {
           client.principal = refreshPrincipal(db, client.principal, now);
@@ -246,6 +260,7 @@ export function attachRealtime(
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
+      acks.flush();
       unsubscribe();
       server.removeListener('upgrade', upgradeListener);
       for (const socket of handshakes) socket.destroy();

@@ -31,7 +31,7 @@ export function redactWaiting(waiting: ReadonlyArray<Msg<typeof WaitingEta>>): M
 
 export function queueSnapshot(db: Db, queueId: string, redacted: boolean, origin: string, now: number, seq: number): Msg<typeof QueueSnapshotMessage> {
   const queue = db.first(qb.selectFrom('queue').select(['name', 'status']).where('id', '=', queueId));
-  const waiting = db.raw<TicketRow>(`SELECT * FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, queueId);
+  const waiting = db.raw<TicketRow>(`SELECT * FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, queueId);
   const held = db.raw<TicketRow>(`SELECT * FROM ticket INDEXED BY ticket_agent_active WHERE status IN ('appele', 'en_service', 'pause') AND queue_id = ?`, queueId);
   const waitingDtos = toTicketDtos(db, waiting, origin, now).sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
   const heldDtos = toTicketDtos(db, held, origin, now).sort((a, b) => (a.called_at ?? '').localeCompare(b.called_at ?? ''));
@@ -73,7 +73,7 @@ export function displaySnapshot(db: Db, config: DisplayConfig, now: number, seq:
   const queues = db.all(queueQuery.orderBy('prefix').orderBy('name'));
   const ids = queues.map((q) => q.id);
   const counts = new Map(ids.length === 0 ? [] : db.raw<{ queue_id: string; n: number }>(
-    `SELECT queue_id, count(*) AS n FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id IN (${ids.map(() => '?').join(', ')}) GROUP BY queue_id`, ...ids,
+    `SELECT queue_id, count(*) AS n FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id IN (${ids.map(() => '?').join(', ')}) GROUP BY queue_id`, ...ids,
   ).map((c) => [c.queue_id, c.n]));
   const names = new Map(queues.map((q) => [q.id, q.name]));
   const calls = ids.length === 0 ? [] : db.all(
@@ -100,7 +100,7 @@ export function displaySnapshot(db: Db, config: DisplayConfig, now: number, seq:
 
 /** Tickets now waiting in a queue (served by the partial index on waiting tickets). */
 export function waitingCount(db: Db, queueId: string): number {
-  return db.raw<{ n: number }>(`SELECT count(*) AS n FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, queueId)[0]?.n ?? 0;
+  return db.raw<{ n: number }>(`SELECT count(*) AS n FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, queueId)[0]?.n ?? 0;
 }
 
 function parseJson(text: string): unknown {

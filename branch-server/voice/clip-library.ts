@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { APP_ROOT } from '../app-root.ts';
 import { CHIME, requiredClips, VOICE_LANGUAGES, type ClipName, type VoiceLanguage } from './phrase.ts';
 import { parseWav, sameFormat, type PcmFormat, type Wav } from './wav.ts';
 
 /** The default clips, generated at build time by `npm run voice:generate` (see its README). */
-export const DEFAULT_VOICE_DIR = resolve(import.meta.dirname, '../assets/voice');
+export const DEFAULT_VOICE_DIR = join(APP_ROOT, 'branch-server/assets/voice');
 
 /**
  * The recorded clips of every language, read from disk once, on first use: `<dir>/chime.wav` and

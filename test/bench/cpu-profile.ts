@@ -70,7 +70,7 @@ export function appInclusive(dir: string, top = 15): Hotspot[] {
       const seen = new Set<string>();
       for (let cur = byId.get(id); cur; cur = byId.get(parent.get(cur.id) ?? -1)) {
         const { functionName, url, lineNumber } = cur.callFrame;
-        if (!url.includes('/branch-server/')) continue;
+        if (!url.includes('/branch-server/') && !url.includes('/dist/server/')) continue;
         const n = `${functionName || '(anonymous)'} ${relative(ROOT, url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`;
         if (seen.has(n)) continue;
         seen.add(n);

@@ -39,9 +39,9 @@ export class Api {
     this.#agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  request(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<ApiResult> {
+  request(method: string, path: string, options: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResult> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
@@ -97,21 +97,44 @@ export type ServerChild = Readonly<{
   stop(): Promise<void>;
 }>;
 
-export type SpawnServerOptions = Readonly<{ dataDir: string; cpuProfDir?: string | undefined; env?: Readonly<Record<string, string>> }>;
+export type SpawnServerOptions = Readonly<{
+  dataDir: string;
+  cpuProfDir?: string | undefined;
+  /** A command the server runs under (e.g. valgrind and its flags); node is its last argument. */
+  wrapper?: readonly string[] | undefined;
+  /** How long the server may take to become healthy (default 60 s). */
+  healthTimeoutMs?: number | undefined;
+  /**
+   * What to run: 'bundle' (default) is what `npm start` runs, `dist/server/start.mjs` with plain node
+   * (call `buildServer()` first); 'source' runs the TypeScript through tsx.
+   */
+  entry?: 'bundle' | 'source' | undefined;
+  /** Extra environment for the server. */
+  env?: Readonly<Record<string, string>> | undefined;
+}>;
+
+/** Builds `dist/server/start.mjs` from the current sources (what `npm start` does before starting). */
+export async function buildServer(): Promise<{ file: string; ms: number }> {
+  const { buildServer: build } = (await import(new URL('../../scripts/build-server.mjs', import.meta.url).href)) as {
+    buildServer(): Promise<{ file: string; ms: number }>;
+  };
+  return build();
+}
 
 /**
- * Starts `branch-server/cli/start.ts` as its own node process (what `npm start` runs) on PORT=0 and
+ * Starts the branch server as its own node process (what `npm start` runs) on PORT=0 and
  * waits until it is healthy: GET /api/v1/health/ → 200; when that route does not exist (404), the
  * first HTTP answer counts, confirmed by GET /api/v1/auth/me/ → 401. The port is read from the
  * server's banner: picking a free port beforehand races with other servers started on this machine.
  */
 export async function spawnServer(options: SpawnServerOptions): Promise<ServerChild> {
   let port = 0;
-  const args = ['--import', 'tsx'];
+  const args = options.entry === 'source' ? ['--import', 'tsx'] : [];
   if (options.cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-  args.push('branch-server/cli/start.ts');
+  args.push(options.entry === 'source' ? 'branch-server/cli/start.ts' : 'dist/server/start.mjs');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, args, {
+  const [command, ...commandArgs] = options.wrapper ? [...options.wrapper, process.execPath, ...args] : [process.execPath, ...args];
+  const proc = spawn(command!, commandArgs, {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -143,12 +166,13 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerCh
   });
 
   let readiness = '';
-  const deadline = Date.now() + 60_000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? 60_000;
+  const deadline = Date.now() + healthTimeoutMs;
   while (!readiness) {
     if (exited !== undefined) throw new Error(`The server exited (code ${exited}) before it was healthy:\n${output}`);
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`The server was not healthy within 60 s:\n${output}`);
+      throw new Error(`The server was not healthy within ${healthTimeoutMs / 1000} s:\n${output}`);
     }
     if (!port) {
       await sleep(5);

@@ -2,21 +2,20 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Db, openSqlite } from '../../branch-server/db/sqlite.ts';
-import { migrateToLatest } from '../../branch-server/db/migrate.ts';
+import { openSqlite } from '../../branch-server/db/sqlite.ts';
 import { publicToken, uuidv7 } from '../../branch-server/ids.ts';
-import { createTenant, type DemoData } from '../../branch-server/use-cases/create-tenant.ts';
 import { bulkLoadHistory, type HistoryTarget } from './bulk-load.ts';
 import { appInclusive, summariseProfiles } from './cpu-profile.ts';
 import type { IssueLoadReport, IssueLoadRequest } from './issue-load.ts';
-import { Api, percentile, ROOT, round, rssMb, sleep, spawnServer, wallNow, type ServerChild } from './lib.ts';
+import { Api, buildServer, percentile, ROOT, round, rssMb, sleep, spawnServer, wallNow, type ServerChild } from './lib.ts';
 import type { WsChildReport, WsChildRequest } from './ws-clients.ts';
+import { ADMIN, createTenantOn, SLUG, type Tenant } from './tenant.ts';
 
 /**
  * `npm run bench`: the branch server against the physical limit of this machine. A benchmark, not a
  * test: it prints figures and writes `bench-results.json`; it fails only if it cannot measure.
  *
- * The server runs as its own process (`branch-server/cli/start.ts`, as `npm start`) on temporary
+ * The server runs as its own process (`dist/server/start.mjs`, built first, as `npm start` does) on temporary
  * data directories; load comes from other processes over loopback HTTP and ws.
  *
  * Knobs (environment): BENCH_HISTORY (default 1000000), BENCH_ISSUE_SECONDS (10),
@@ -60,8 +59,6 @@ const ISSUE_SECONDS = env('BENCH_ISSUE_SECONDS', 10);
 const WS_SIZES = (process.env['BENCH_WS_SIZES'] ?? '1000,5000').split(',').map(Number).filter((n) => n > 0);
 const WS_PROCS = env('BENCH_WS_PROCS', 2);
 const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
-const SLUG = 'bench-bank';
-const ADMIN = { email: 'admin@bench-bank.com', password: 'bench-admin-password' };
 const CALL_SAMPLES = 250;
 const STATS_SAMPLES = 300;
 const WS_CALLS = 60;
@@ -85,25 +82,6 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || Number.isNaN(n) ? '—' : String(round(n, digits)));
 
 // ─── set-up helpers ────────────────────────────────────────────────────────────────────────────
-
-type Tenant = Readonly<{ dataDir: string; file: string; tenantId: string; demo: DemoData }>;
-
-/** The demo tenant written straight into a fresh database (the server is started afterwards). */
-async function createTenantOn(dataDir: string): Promise<Tenant> {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'branch.sqlite');
-  const sqlite = openSqlite(file);
-  await migrateToLatest(sqlite);
-  const db = new Db(sqlite);
-  try {
-    const created = await createTenant(db, {
-      name: 'Bench Bank', slug: SLUG, adminEmail: ADMIN.email, adminPassword: ADMIN.password, withDemoData: true,
-    }, Date.now());
-    return { dataDir, file, tenantId: created.tenantId, demo: created.demo! };
-  } finally {
-    db.close();
-  }
-}
 
 async function startServer(dataDir: string, phase: string): Promise<ServerChild> {
   let profDir: string | undefined;
@@ -402,6 +380,8 @@ async function main(): Promise<void> {
   log(`temp dir: ${tmp}${reduced ? `\nREDUCED RUN: history ${HISTORY}, issue ${ISSUE_SECONDS} s, ws ${WS_SIZES.join('/')} — figures are not comparable with the targets` : ''}`);
 
   checkOpenFileLimit();
+  const built = await buildServer();
+  log(`built ${built.file} in ${round(built.ms, 0)} ms (the server runs from it, as \`npm start\` does)`);
 
   await phase('raw durable insert (bare better-sqlite3, ≥ 3 s)', rawInsert);
   await phase(`issue tickets: POST tickets/ at concurrency 16 for ${ISSUE_SECONDS} s (separate load process)`, issueBench);
@@ -436,7 +416,7 @@ async function main(): Promise<void> {
     }
     figures.cold_start_ms = percentile(starts, 50);
     log(`  spawn → healthy: ${starts.map((ms) => `${round(ms, 0)} ms`).join(', ')} (median reported; ready = ${readiness})`);
-    details.push(`cold start: spawn of \`node --import tsx branch-server/cli/start.ts\` to first ${readiness}, median of 3 (OS page cache warm)`);
+    details.push(`cold start: spawn of \`node dist/server/start.mjs\` (what \`npm start\` runs after building it) to first ${readiness}, median of 3 (OS page cache warm)`);
   });
   await withSession(state, async (s) => {
     await phase(`call-next with ${HISTORY.toLocaleString('en')} closed tickets of history`, async () => {

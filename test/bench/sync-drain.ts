@@ -7,7 +7,7 @@ import pg from 'pg';
 import { Db, openSqlite } from '../../branch-server/db/sqlite.ts';
 import { FULL_WEEK, loadOfflineWeek } from '../helpers/offline-week.ts';
 import { appInclusive, summariseProfiles } from './cpu-profile.ts';
-import { Api, percentile, ROOT, round, sleep, spawnServer, type ServerChild } from './lib.ts';
+import { Api, buildServer, percentile, ROOT, round, sleep, spawnServer, type ServerChild } from './lib.ts';
 
 /**
  * Issue 6, test 8 as a benchmark: a branch back from a week offline (50,000 tickets, 200,000 events,
@@ -101,6 +101,7 @@ export async function benchSyncDrain(log: (line: string) => void = console.log):
   let branch: ServerChild | null = null;
   let api: Api | null = null;
   try {
+    await buildServer();
     if (serverUrl) await adminQuery(serverUrl, `CREATE DATABASE ${database}`);
     log(`sync drain: cloud on ${serverUrl ? 'PostgreSQL' : 'PGlite'}; a week offline = ${week.tickets} tickets, ${week.tickets * week.eventsPerTicket} events, ${week.auditRows} audit rows`);
     const cli = (script: string, args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', `sync/cloud/cli/${script}`, ...args], { cwd: ROOT, env, encoding: 'utf8' });

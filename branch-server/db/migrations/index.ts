@@ -14,8 +14,10 @@ import * as m0120 from './0120-create-display-acks.ts';
 import * as m0130 from './0130-create-sync-snapshot.ts';
 import * as m0140 from './0140-create-device-agent-hardware.ts';
 import * as m0150 from './0150-create-ticket-logo.ts';
+import * as m0160 from './0160-cover-ticket-waiting-line.ts';
 import * as m0200 from './0200-notification-delivery.ts';
 import * as m0400 from './0400-appointment-scheduling.ts';
+import * as m0410 from './0410-cover-remote-waiting-line.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -34,6 +36,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0130-create-sync-snapshot': m0130,
   '0140-create-device-agent-hardware': m0140,
   '0150-create-ticket-logo': m0150,
+  '0160-cover-ticket-waiting-line': m0160,
   '0200-notification-delivery': m0200,
   '0400-appointment-scheduling': m0400,
+  '0410-cover-remote-waiting-line': m0410,
 };

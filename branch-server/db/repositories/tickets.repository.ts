@@ -44,17 +44,17 @@ export function toWaitingTicket(row: WaitingColumns): WaitingTicket {
 export function loadWaiting(db: Db, queueIds: readonly string[]): WaitingTicket[] {
   if (queueIds.length === 0) return [];
   // **Important**: without statistics SQLite rates ticket_queue_created (every ticket the queue ever had)
-  // as good as the partial ticket_waiting index, and picks it. INDEXED BY pins the partial index (and
+  // as good as the partial ticket_waiting_line index, and picks it. INDEXED BY pins the partial index (and
   // fails loudly if a change ever made it unusable); the status must stay a literal to match its WHERE.
   return db.raw<WaitingColumns>(
-    `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at FROM ticket INDEXED BY ticket_waiting
+    `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at FROM ticket INDEXED BY ticket_waiting_line
      WHERE status = 'en_attente' AND queue_id IN (${queueIds.map(() => '?').join(', ')})`,
     ...queueIds,
   ).map(toWaitingTicket);
 }
 
 /**
- * Live-ticket reads. **Important**: the partial indexes (`ticket_waiting`, `ticket_agent_active`) are
+ * Live-ticket reads. **Important**: the partial indexes (`ticket_waiting_line`, `ticket_agent_active`) are
  * only usable when the query repeats their WHERE as a literal (a bound `status = ?` cannot match), so
  * these are written in SQL and pin the index: whatever the history size, they read live rows only.
  */
@@ -62,13 +62,13 @@ export function waitingSummary(db: Db, queueId: string, now: number): { waiting:
   const row = db.raw<{ waiting: number; callable: number; oldest: number | null }>(
     `SELECT count(*) AS waiting, coalesce(sum(appointment_at IS NULL OR appointment_at <= ?), 0) AS callable,
             min(created_at) AS oldest
-     FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, now, queueId,
+     FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, now, queueId,
   )[0];
   return { waiting: row?.waiting ?? 0, callable: row?.callable ?? 0, oldest: row?.oldest ?? null };
 }
 
 export function waitingIdentities(db: Db, queueId: string): { id: string; public_id: string; number: string }[] {
-  return db.raw(`SELECT id, public_id, number FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ?`, queueId);
+  return db.raw(`SELECT id, public_id, number FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, queueId);
 }
 
 /** The ticket an agent holds (called, in service or paused at their counter), newest first. */
@@ -147,7 +147,7 @@ export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonl
        coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
        coalesce(sum(appointment_at IS NULL AND ${ahead}), 0) AS ahead,
        coalesce(max(appointment_at IS NULL AND max(0, ? - created_at) >= ? AND NOT ${ahead}), 0) AS behind_overdue
-     FROM ticket INDEXED BY ticket_waiting WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
+     FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
     now + config.appointmentEarlySeconds * 1000,
     ...aheadParams,
     now, config.walkInMaxWaitSeconds * 1000, ...aheadParams,
