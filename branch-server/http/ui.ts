@@ -5,7 +5,7 @@ import express, { type Express, type Response } from 'express';
 /** Where `npm run build:ui` puts the UIs (repository root / dist / renderer). */
 export const UI_DIR = resolve(import.meta.dirname, '../../dist/renderer');
 
-const CSP = [
+export const CSP = [
   "default-src 'self'",
   "connect-src 'self' ws: wss:",
   "img-src 'self' data: blob:",

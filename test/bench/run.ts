@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../branch-server/db/migrate.ts';
 import { publicToken, uuidv7 } from '../../branch-server/ids.ts';
 import { createTenant, type DemoData } from '../../branch-server/use-cases/create-tenant.ts';
 import { bulkLoadHistory, type HistoryTarget } from './bulk-load.ts';
+import { hqReportBench } from './hq-report.ts';
 import { appInclusive, summariseProfiles } from './cpu-profile.ts';
 import type { IssueLoadReport, IssueLoadRequest } from './issue-load.ts';
 import { Api, percentile, ROOT, round, rssMb, sleep, spawnServer, wallNow, type ServerChild } from './lib.ts';
@@ -38,6 +39,7 @@ type Figures = {
   stats_p99_ms: number | null;
   cold_start_ms: number | null;
   rss_mb_5000_ws: number | null;
+  hq_report_p95_ms_10m: number | null;
 };
 
 const TARGETS: Partial<Record<keyof Figures, { op: '<=' | '>='; value: number }>> = {
@@ -48,6 +50,7 @@ const TARGETS: Partial<Record<keyof Figures, { op: '<=' | '>='; value: number }>
   stats_p99_ms: { op: '<=', value: 20 },
   cold_start_ms: { op: '<=', value: 1500 },
   rss_mb_5000_ws: { op: '<=', value: 250 },
+  hq_report_p95_ms_10m: { op: '<=', value: 500 },
 };
 
 const env = (name: string, fallback: number) => {
@@ -73,6 +76,7 @@ const figures: Figures = {
   issue_p50_ms: null, issue_p99_ms: null, issue_per_s: null, raw_insert_per_s: null, issue_vs_raw: null,
   call_next_p99_ms_1k: null, call_next_p99_ms_1m: null, call_next_growth: null,
   ws_fanout_p99_ms_1000: null, ws_fanout_p99_ms_5000: null, stats_p99_ms: null, cold_start_ms: null, rss_mb_5000_ws: null,
+  hq_report_p95_ms_10m: null,
 };
 const details: string[] = [];
 const failures: string[] = [];
@@ -445,6 +449,12 @@ async function main(): Promise<void> {
     await phase(`queue stats with ${HISTORY.toLocaleString('en')} tickets of history`, () => statsBench(s));
   });
 
+  await phase('HQ analytics report over 10M tickets (PostgreSQL server at DATABASE_URL)', async () => {
+    const hq = await hqReportBench(log);
+    figures.hq_report_p95_ms_10m = hq.p95Ms;
+    details.push(...(hq.skipped ? [`hq report: ${hq.skipped}`] : hq.details));
+  });
+
   if (figures.issue_per_s !== null && figures.raw_insert_per_s) figures.issue_vs_raw = figures.issue_per_s / figures.raw_insert_per_s;
   if (figures.call_next_p99_ms_1k && figures.call_next_p99_ms_1m !== null) figures.call_next_growth = figures.call_next_p99_ms_1m / figures.call_next_p99_ms_1k;
 
@@ -502,6 +512,7 @@ function printTable(reduced: boolean): void {
     issue_p50_ms: 'ms', issue_p99_ms: 'ms', issue_per_s: '/s', raw_insert_per_s: '/s', issue_vs_raw: '×',
     call_next_p99_ms_1k: 'ms', call_next_p99_ms_1m: 'ms', call_next_growth: '×', ws_fanout_p99_ms_1000: 'ms',
     ws_fanout_p99_ms_5000: 'ms', stats_p99_ms: 'ms', cold_start_ms: 'ms', rss_mb_5000_ws: 'MiB',
+    hq_report_p95_ms_10m: 'ms',
   };
   const rows = (Object.keys(figures) as (keyof Figures)[]).map((key) => {
     const value = figures[key];
