@@ -45,7 +45,7 @@ export function AnalyticsPage() {
       lead={t('analyticsLead')}
       actions={<Button tone="secondary" className="hq-noprint" onClick={() => window.print()}>{t('print')}</Button>}
     >
-      <form className="mg-filters hq-noprint" onSubmit={apply} key={JSON.stringify(filters)} aria-label={t('filters')}>
+      <form className="mg-filters hq-filters hq-noprint" onSubmit={apply} key={JSON.stringify(filters)} aria-label={t('filters')}>
         <div className="sq-field"><label htmlFor="f-from">{t('from')}</label><input id="f-from" name="from" type="date" defaultValue={filters.from} /></div>
         <div className="sq-field"><label htmlFor="f-to">{t('to')}</label><input id="f-to" name="to" type="date" defaultValue={filters.to} /></div>
         <Select label={t('site')} name="site" defaultValue={filters.site ?? ''}>
@@ -124,13 +124,16 @@ export function AnalyticsPage() {
               </ChartCard>
             </div>
 
-            <ChartCard id="hq-agents" title={t('agents')} header={['agent', 'called', 'served', 'no_show', 'avg_wait_seconds', 'avg_service_seconds', 'service_seconds']}
-              rows={r.agents.map((a) => [a.agent_name, a.called, a.served, a.no_show, a.avg_wait_seconds, a.avg_service_seconds, a.service_seconds])}>
+            <ChartCard id="hq-agents" title={t('agents')}
+              header={['agent', 'called', 'served', 'no_show', 'avg_wait_seconds', 'avg_service_seconds', 'service_seconds', 'pauses', 'paused_seconds', 'pause_reasons']}
+              rows={r.agents.map((a) => [a.agent_name, a.called, a.served, a.no_show, a.avg_wait_seconds, a.avg_service_seconds, a.service_seconds, a.pauses,
+                a.paused_seconds, a.pause_reasons.map((p) => `${p.reason || '-'}: ${p.pauses} (${p.seconds} s)`).join('; ')])}>
               <table className="mg-table mg-table--num">
-                <thead><tr><th scope="col">{t('agent')}</th><th scope="col">{t('called')}</th><th scope="col">{t('served')}</th><th scope="col">{t('noShow')}</th><th scope="col">{t('avgService')}</th><th scope="col">{t('serviceTime')}</th></tr></thead>
+                <thead><tr><th scope="col">{t('agent')}</th><th scope="col">{t('called')}</th><th scope="col">{t('served')}</th><th scope="col">{t('noShow')}</th><th scope="col">{t('avgService')}</th><th scope="col">{t('serviceTime')}</th><th scope="col">{t('pauses')}</th><th scope="col">{t('pausedTime')}</th></tr></thead>
                 <tbody>
                   {r.agents.map((a) => (
-                    <tr key={a.agent}><th scope="row">{a.agent_name}</th><td>{a.called}</td><td>{a.served}</td><td>{a.no_show}</td><td>{duration(a.avg_service_seconds)}</td><td>{duration(a.service_seconds)}</td></tr>
+                    <tr key={a.agent}><th scope="row">{a.agent_name}</th><td>{a.called}</td><td>{a.served}</td><td>{a.no_show}</td><td>{duration(a.avg_service_seconds)}</td><td>{duration(a.service_seconds)}</td>
+                      <td title={a.pause_reasons.map((p) => `${p.reason || '–'}: ${p.pauses}`).join(', ')}>{a.pauses}</td><td>{duration(a.paused_seconds)}</td></tr>
                   ))}
                 </tbody>
               </table>

@@ -51,7 +51,7 @@ export function AuditPage() {
           </ul>
         </div>
       )}
-      <form className="mg-filters" onSubmit={search} aria-label={t('search')}>
+      <form className="mg-filters hq-filters" onSubmit={search} aria-label={t('search')}>
         <Select label={t('site')} name="site" defaultValue="">
           <option value="">{t('all')}</option>
           {sites.data?.results.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}

@@ -120,8 +120,8 @@ export function BranchMap({ sites, branches }: Readonly<{ sites: readonly LiveSi
   const lines: number[] = [];
   for (let v = -180; v <= 180; v += step) lines.push(v);
   return (
-    <svg className="hq-map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('mapLabel', { count: placed.length })}>
-      <rect width={W} height={H} className="hq-map__sea" />
+    <svg className="hq-map" viewBox={`0 0 ${W} ${H}`} role="group" aria-label={t('mapLabel', { count: placed.length })}>
+      <rect width={W} height={H} className="hq-map__sea" aria-hidden="true" />
       {lines.filter((lat) => y(lat) > 0 && y(lat) < H).map((lat) => (
         <g key={`lat${lat}`}><line x1={0} x2={W} y1={y(lat)} y2={y(lat)} className="hq-map__grid" /><text x={4} y={y(lat) - 3} className="hq-map__tick">{lat}°</text></g>
       ))}
@@ -131,7 +131,7 @@ export function BranchMap({ sites, branches }: Readonly<{ sites: readonly LiveSi
       {placed.map((s) => {
         const state = stateOf(branches.filter((b) => b.site === s.site));
         return (
-          <a key={s.site} href={`#/branch/${s.site}`} aria-label={`${s.site_name}: ${t(state as HqKey)}, ${t('waitingNow')} ${s.waiting}`}>
+          <a key={s.site} href={`#/branch/${s.site}`} aria-label={`${s.site_name} · ${s.waiting} (${t(state as HqKey)}, ${t('waitingNow')})`}>
             <circle cx={x(s.longitude!)} cy={y(s.latitude!)} r={9 + Math.min(14, Math.sqrt(s.waiting) * 2)} className={`hq-map__dot hq-map__dot--${state}`} />
             <text x={x(s.longitude!) + 16} y={y(s.latitude!) + 5} className="hq-map__label">{s.site_name} · {s.waiting}</text>
           </a>

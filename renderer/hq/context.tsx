@@ -61,7 +61,12 @@ export function LoadState({ state, children }: Readonly<{ state: Loaded<unknown>
   const { t } = useT();
   if (state.error && !state.data) return <Banner>{t('error', { message: state.error })}</Banner>;
   if (!state.data) return <p className="mg-empty" role="status">{t('loading')}</p>;
-  return <>{children}</>;
+  return (
+    <>
+      {state.error && <Banner>{t('error', { message: state.error })}</Banner>}
+      {children}
+    </>
+  );
 }
 
 export function Section({ title, lead, actions, children }: Readonly<{ title: string; lead?: string; actions?: ReactNode; children: ReactNode }>) {

@@ -33,7 +33,8 @@ export class HqSessionStore {
   }
 
   signedIn(answer: z.output<typeof HqTokenResponse>): void {
-    const only = answer.user.memberships.length === 1 ? answer.user.memberships[0]!.tenant : null;
+    // A super-admin picks among every tenant; anyone else with one membership goes straight in.
+    const only = !answer.user.is_super_admin && answer.user.memberships.length === 1 ? answer.user.memberships[0]!.tenant : null;
     this.set({ token: answer.token, refreshToken: answer.refresh_token, user: answer.user, tenant: only });
   }
 

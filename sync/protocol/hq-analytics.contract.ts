@@ -48,7 +48,10 @@ export const AnalyticsDto = z.object({
     agent: z.string(), agent_name: z.string(), called: z.number().int(), served: z.number().int(), no_show: z.number().int(),
     avg_wait_seconds: z.number().int().nullable(), avg_service_seconds: z.number().int().nullable(),
     service_seconds: z.number().int().describe('total time serving'),
-  })),
+    pauses: z.number().int().describe('times the agent went on pause (from the branches\' audit of agent status changes)'),
+    paused_seconds: z.number().int().describe('time on pause: from each pause to the next status change'),
+    pause_reasons: z.array(z.object({ reason: z.string(), pauses: z.number().int(), seconds: z.number().int() })),
+  })).describe('service, queue and channel filters do not apply to pauses'),
   feedback: z.object({
     responses: z.number().int(),
     csat_avg: z.number().nullable().describe('1..5, two decimals'),

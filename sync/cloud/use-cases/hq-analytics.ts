@@ -141,6 +141,7 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
       WHERE ${where(f)} ${q.agent ? sql`AND d.agent_id = ${q.agent}::uuid` : sql``}
       GROUP BY d.agent_id ORDER BY sum(d.called) DESC, d.agent_id LIMIT 200`.execute(trx)).rows;
 
+    const pauses = await pausesOf(trx, f);
     const feedback = await feedbackOf(trx, f);
     const t = measures(totals);
     return {
@@ -154,14 +155,63 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
       sites: sites.map((r) => ({ site: r.site, site_name: r.site_name ?? r.site, ...measures(r) })),
       services: services.map((r) => ({ service: r.service ?? '', service_name: r.service_name ?? '—', ...measures(r) })),
       channels: channels.map((r) => ({ channel: r.channel, arrivals: n(r.arrivals) })),
-      agents: agents.map((r) => ({
-        agent: r.agent, agent_name: r.agent_name || r.agent, called: n(r.called), served: n(r.served), no_show: n(r.no_show),
-        avg_wait_seconds: avgSeconds(n(r.wait_ms), n(r.called)), avg_service_seconds: avgSeconds(n(r.service_ms), n(r.service_n)),
-        service_seconds: Math.round(n(r.service_ms) / 1000),
-      })),
+      agents: [
+        ...agents.map((r) => ({
+          agent: r.agent, agent_name: r.agent_name || r.agent, called: n(r.called), served: n(r.served), no_show: n(r.no_show),
+          avg_wait_seconds: avgSeconds(n(r.wait_ms), n(r.called)), avg_service_seconds: avgSeconds(n(r.service_ms), n(r.service_n)),
+          service_seconds: Math.round(n(r.service_ms) / 1000), ...pauseFigures(pauses.get(r.agent)),
+        })),
+        // Agents who paused without calling anyone in the period.
+        ...[...pauses.entries()].filter(([agent]) => !agents.some((r) => r.agent === agent)).map(([agent, p]) => ({
+          agent, agent_name: p.name || agent, called: 0, served: 0, no_show: 0, avg_wait_seconds: null, avg_service_seconds: null,
+          service_seconds: 0, ...pauseFigures(p),
+        })),
+      ],
       feedback,
     };
   });
+}
+
+type AgentPauses = { name: string | null; reasons: { reason: string; pauses: number; seconds: number }[] };
+
+function pauseFigures(p: AgentPauses | undefined) {
+  const reasons = p?.reasons ?? [];
+  return {
+    pauses: reasons.reduce((a, r) => a + r.pauses, 0), paused_seconds: reasons.reduce((a, r) => a + r.seconds, 0), pause_reasons: reasons,
+  };
+}
+
+/**
+ * Pauses come from the branches' audit of agent status changes: each change to `paused` lasts until
+ * the agent's next change (or now). Agents change status a few times a day, so these rows are read
+ * as such; the next change is looked up in a window two days wider than the period.
+ */
+async function pausesOf(trx: CloudTx, f: Filters): Promise<Map<string, AgentPauses>> {
+  if (f.q.queue || f.q.service || f.q.channel) return new Map();
+  const after = sql`(CASE jsonb_typeof(a.data->'after') WHEN 'string' THEN (a.data->>'after')::jsonb ELSE a.data->'after' END)`;
+  const rows = (await sql<{ agent: string; name: string | null; reason: string; pauses: Num; ms: Num }>`
+    WITH changes AS (
+      SELECT a.entity_id AS agent, a.created_at, ${after}->>'status' AS status, coalesce(${after}->>'status_reason', '') AS reason,
+        (to_timestamp(a.created_at / 1000.0) AT TIME ZONE coalesce(si.timezone, 'UTC'))::date AS day,
+        lead(a.created_at) OVER (PARTITION BY a.entity_id ORDER BY a.created_at, a.branch_seq) AS next_at
+      FROM audit_log a LEFT JOIN site si ON si.id = a.site_id
+      WHERE a.tenant_id = ${f.tenantId}::uuid AND a.action = 'agent.status_changed'
+        AND a.created_at >= ${dayMs(f.from) - DAY_MS} AND a.created_at < ${dayMs(f.to) + 3 * DAY_MS}
+        ${f.q.site ? sql`AND a.site_id = ${f.q.site}::uuid` : sql``}
+        ${f.q.agent ? sql`AND a.entity_id = ${f.q.agent}` : sql``}
+    )
+    SELECT c.agent, max(trim(u.first_name || ' ' || u.last_name)) AS name, c.reason, count(*) AS pauses,
+      sum(greatest(coalesce(c.next_at, ${f.now}) - c.created_at, 0)) AS ms
+    FROM changes c LEFT JOIN app_user u ON u.id::text = c.agent
+    WHERE c.status = 'paused' AND c.day BETWEEN ${f.from}::date AND ${f.to}::date
+    GROUP BY c.agent, c.reason ORDER BY c.agent, c.reason`.execute(trx)).rows;
+  const result = new Map<string, AgentPauses>();
+  for (const r of rows) {
+    const entry = result.get(r.agent) ?? { name: r.name, reasons: [] };
+    entry.reasons.push({ reason: r.reason, pauses: n(r.pauses), seconds: Math.round(n(r.ms) / 1000) });
+    result.set(r.agent, entry);
+  }
+  return result;
 }
 
 type FeedbackRow = { responses: Num; csat_n: Num; csat_sum: Num; nps_n: Num; promoters: Num; detractors: Num };

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
+import { uuidv7 } from '../../../branch-server/ids.ts';
+import { RawDevice, enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { HqClient } from '../../helpers/hq.ts';
 import { buildWorld, expectedFigures, uploadWorld, type Filter, type HqWorld } from '../../helpers/hq-dataset.ts';
 
@@ -92,6 +94,36 @@ describe('HQ analytics', () => {
     expect(res.body.heatmap).toEqual([]);
   });
 
+  it("counts an agent's pauses and their time by reason from the branch's audit of status changes", async () => {
+    const device = new RawDevice(cloud.url);
+    await device.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    await device.signIn();
+    const agent = world.agents[1]!;
+    const at = (hhmm: string) => Date.parse(`2026-03-05T${hhmm}:00Z`); // Dakar is UTC
+    const changes: [string, string, string][] = [
+      ['10:00', 'paused', 'déjeuner'], ['10:20', 'available', ''], ['15:00', 'paused', 'formation'], ['15:05', 'busy', ''],
+      ['16:00', 'paused', 'déjeuner'], ['16:10', 'available', ''],
+    ];
+    const hex = (i: number) => String(i).padStart(64, '0');
+    const rows = changes.map(([time, status, reason], i) => {
+      const payload = {
+        id: uuidv7(at(time)), tenant_id: acme.tenantId, action: 'agent.status_changed', entity: 'agent', entity_id: agent,
+        before: null, after: JSON.stringify({ status, status_reason: reason, counter: '1' }), created_at: at(time), prev_hash: hex(i), hash: hex(i + 1),
+      };
+      return { seq: i + 1, mutation_id: uuidv7(), entity: 'audit_log', entity_id: payload.id, op: 'insert', payload, created_at: payload.created_at };
+    });
+    const pushed = await device.call('POST', '/sync/v1/push', { stream_id: randomUUID(), rows, outbox_depth: 0, oldest_unsent_ms: null, clock_offset_ms: 0, app_version: 't' });
+    expect(pushed.body.applied).toBe(rows.length);
+    const res = await report({ from: FIRST, to: LAST, agent });
+    expect(res.body.agents).toHaveLength(1);
+    expect(res.body.agents[0]).toMatchObject({
+      pauses: 3, paused_seconds: (20 + 5 + 10) * 60,
+      pause_reasons: [{ reason: 'déjeuner', pauses: 2, seconds: 30 * 60 }, { reason: 'formation', pauses: 1, seconds: 5 * 60 }],
+    });
+    // Outside the period, none.
+    expect((await report({ from: '2026-03-06', to: LAST, agent })).body.agents[0].pauses).toBe(0);
+  });
+
   it('keeps the rollups exact when a branch uploads a later version of a ticket', async () => {
     const before = (await report({ from: FIRST, to: LAST })).body.totals;
     // A served ticket is re-uploaded as a no-show (a correction at the branch): one fewer served, one more no-show.
@@ -103,6 +135,12 @@ describe('HQ analytics', () => {
     await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => trx.updateTable('ticket')
       .set({ status: 'clos', started_at: target.started_at, ended_at: target.ended_at }).where('id', '=', target.id).execute());
     expect((await report({ from: FIRST, to: LAST })).body.totals).toEqual(before);
+  });
+
+  it('refuses anonymous callers', async () => {
+    for (const path of ['reports/analytics/', 'reports/live/', 'branches/receipts/?entity=service']) {
+      expect((await fetch(`${cloud.url}/api/v1/tenants/acme/${path}`)).status).toBe(401);
+    }
   });
 
   it('refuses a bad period or an unknown reference with a 400 and the field', async () => {
@@ -164,7 +202,7 @@ describe('HQ live view and receipts', () => {
     const made = await admin.post('/api/v1/tenants/acme/queues/services/', { name: 'Change', sla_seconds: 120 });
     const res = await admin.get('/api/v1/tenants/acme/branches/receipts/?entity=service');
     expect(res.status).toBe(200);
-    expect(res.body.branches).toHaveLength(2);
+    expect(res.body.branches).toHaveLength(3);
     const item = res.body.items.find((i: any) => i.entity_id === made.body.id);
     expect(item.received_by).toEqual([]);
     // The branch confirms the feed up to the head (its pull's cursor): now it has received it.
