@@ -55,10 +55,10 @@ const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
 type Filters = Readonly<{ tenantId: string; from: string; to: string; q: z.infer<typeof AnalyticsQuery>; now: number }>;
 
-/** `d` is a rollup row (site_id, queue_id, channel, day); `q` its queue. */
-function where(f: Filters): RawBuilder<unknown> {
+/** `d` is a rollup row (site_id, queue_id, channel, day); `q` its queue. `days` replaces the period's day test. */
+function where(f: Filters, days?: RawBuilder<unknown>): RawBuilder<unknown> {
   const { q } = f;
-  return sql`d.tenant_id = ${f.tenantId}::uuid AND d.day BETWEEN ${f.from}::date AND ${f.to}::date
+  return sql`d.tenant_id = ${f.tenantId}::uuid AND ${days ?? sql`d.day BETWEEN ${f.from}::date AND ${f.to}::date`}
     ${q.site ? sql`AND d.site_id = ${q.site}::uuid` : sql``}
     ${q.queue ? sql`AND d.queue_id = ${q.queue}::uuid` : sql``}
     ${q.channel ? sql`AND d.channel = ${q.channel}` : sql``}
@@ -78,6 +78,43 @@ function measureSql(f: Filters): RawBuilder<MeasureRow> {
     sum(d.sla_met) AS sla_met, sum(d.wait_ms) AS wait_ms, sum(d.service_ms) AS service_ms, sum(d.service_n) AS service_n,
     sum(CASE WHEN d.day < ${today} THEN d.arrivals - d.called ELSE 0 END) AS abandoned,
     sum(CASE WHEN d.day < ${today} THEN d.arrivals ELSE 0 END) AS arrivals_over`;
+}
+
+const addDays = (day: string, n: number) => dayOf(dayMs(day) + n * DAY_MS);
+const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (day: string) => {
+  const d = new Date(dayMs(monthStart(day)));
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return dayOf(d.getTime());
+};
+
+/**
+ * Splits [from, to] into the whole months inside it (read from a monthly rollup, whose `day` is the
+ * month's first day) and the days before and after them (read from the daily rollup).
+ */
+export function splitPeriod(from: string, to: string): { months: [string, string] | null; days: [string, string][] } {
+  const first = from === monthStart(from) ? from : nextMonth(from);
+  const end = monthStart(addDays(to, 1)); // exclusive
+  if (first >= end) return { months: null, days: [[from, to]] };
+  const days: [string, string][] = [];
+  if (from < first) days.push([from, addDays(first, -1)]);
+  if (end <= to) days.push([end, to]);
+  return { months: [first, end], days };
+}
+
+/** Rows of a rollup kept per day and per month, covering the period with as few rows as possible. */
+function spanRows(f: Filters, daily: string, monthly: string, columns: string): RawBuilder<unknown> {
+  const { months, days } = splitPeriod(f.from, f.to);
+  const parts: RawBuilder<unknown>[] = [];
+  if (months) {
+    parts.push(sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(monthly)} d
+      WHERE d.tenant_id = ${f.tenantId}::uuid AND d.day >= ${months[0]}::date AND d.day < ${months[1]}::date`);
+  }
+  if (days.length > 0) {
+    parts.push(sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(daily)} d WHERE d.tenant_id = ${f.tenantId}::uuid
+      AND (${sql.join(days.map(([a, b]) => sql`d.day BETWEEN ${a}::date AND ${b}::date`), sql` OR `)})`);
+  }
+  return sql`(${sql.join(parts, sql` UNION ALL `)})`;
 }
 
 async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof AnalyticsQuery>): Promise<void> {
@@ -107,38 +144,51 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
   const f: Filters = { tenantId, from, to, q, now };
   return deps.cloud.withTenant(tenantId, async (trx) => {
     await checkReferences(trx, tenantId, q);
-    const base = sql`FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
-      LEFT JOIN service s ON s.id = q.service_id WHERE ${where(f)}`;
-    const m = measureSql(f);
-    const totals = (await sql<MeasureRow>`SELECT ${m} ${base}`.execute(trx)).rows[0]!;
-    const daily = (await sql<MeasureRow & { day: string }>`SELECT d.day::text AS day, ${m} ${base} GROUP BY d.day ORDER BY d.day`.execute(trx)).rows;
-    const sites = (await sql<MeasureRow & { site: string; site_name: string | null }>`
-      SELECT d.site_id AS site, max(si.name) AS site_name, ${m} ${base} GROUP BY d.site_id ORDER BY max(si.name), d.site_id`.execute(trx)).rows;
-    const services = (await sql<MeasureRow & { service: string | null; service_name: string | null }>`
-      SELECT q.service_id AS service, max(s.name) AS service_name, ${m} ${base} GROUP BY q.service_id ORDER BY max(s.name), q.service_id`.execute(trx)).rows;
-    const channels = (await sql<{ channel: string; arrivals: Num }>`
-      SELECT d.channel, sum(d.arrivals) AS arrivals ${base} GROUP BY d.channel ORDER BY d.channel`.execute(trx)).rows;
+    // One pass over the daily rollup for the totals and every breakdown (grouping sets).
+    const dow = sql`extract(isodow FROM d.day)::int`;
+    const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum(d.a${String(h).padStart(2, '0')}) AS h${h}`));
+    type Grouped = MeasureRow & Record<string, Num> & { day: string | null; site: string | null; site_name: string | null; service: string | null;
+      service_name: string | null; channel: string | null; weekday: number | null; g: number };
+    const hourColumns = q.agent ? sql`` : sql`, ${sql.join(hours)}`;
+    const grouped = (await sql<Grouped>`
+      SELECT GROUPING(d.day, d.site_id, q.service_id, d.channel, ${dow}) AS g,
+        d.day::text AS day, d.site_id AS site, max(si.name) AS site_name, q.service_id AS service, max(s.name) AS service_name,
+        d.channel, ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
+      FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
+        LEFT JOIN service s ON s.id = q.service_id
+      WHERE ${where(f)}
+      GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (q.service_id), (d.channel), (${dow}))`.execute(trx)).rows;
+    // GROUPING(day, site, service, channel, dow): a 0 bit is the column grouped by.
+    const set = (bit: number | null) => grouped.filter((r) => Number(r.g) === (bit === null ? 31 : 31 - bit));
+    const totals = set(null)[0] ?? ({} as MeasureRow);
+    const daily = set(16).sort((a, b) => a.day!.localeCompare(b.day!));
+    const sites = set(8).sort((a, b) => (a.site_name ?? '').localeCompare(b.site_name ?? '') || a.site!.localeCompare(b.site!));
+    const services = set(4).sort((a, b) => (a.service_name ?? '').localeCompare(b.service_name ?? ''));
+    const channels = set(2).sort((a, b) => a.channel!.localeCompare(b.channel!));
 
     let heatmap: AnalyticsDto['heatmap'] = [];
     let median: number | null = null;
     let p90: number | null = null;
     if (!q.agent) {
-      const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum(d.a${String(h).padStart(2, '0')}) AS h${h}`));
-      const byDow = (await sql<Record<string, Num>>`SELECT extract(isodow FROM d.day)::int AS weekday, ${sql.join(hours)} ${base}
-        GROUP BY 1 ORDER BY 1`.execute(trx)).rows;
-      heatmap = byDow.flatMap((r) => Array.from({ length: 24 }, (_, hour) => ({ weekday: n(r['weekday']!), hour, arrivals: n(r[`h${hour}`]!) })))
+      heatmap = set(1).sort((a, b) => Number(a.weekday) - Number(b.weekday))
+        .flatMap((r) => Array.from({ length: 24 }, (_, hour) => ({ weekday: Number(r.weekday), hour, arrivals: n(r[`h${hour}`] ?? 0) })))
         .filter((c) => c.arrivals > 0);
-      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n FROM hq_wait_hist d LEFT JOIN queue q ON q.id = d.queue_id
-        WHERE ${where(f)} GROUP BY d.bucket`.execute(trx)).rows.map((r) => ({ bucket: Number(r.bucket), n: n(r.n) }));
+      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n
+        FROM ${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d
+        LEFT JOIN queue q ON q.id = d.queue_id
+        WHERE ${where(f, sql`true`)} GROUP BY d.bucket`.execute(trx)).rows.map((r) => ({ bucket: Number(r.bucket), n: n(r.n) }));
       median = histogramPercentile(hist, 0.5);
       p90 = histogramPercentile(hist, 0.9);
     }
 
+    const agentRows = q.agent
+      ? sql`(SELECT * FROM hq_agent_daily d WHERE d.tenant_id = ${tenantId}::uuid AND d.agent_id = ${q.agent}::uuid)`
+      : spanRows(f, 'hq_agent_daily', 'hq_agent_month', 'd.*');
     const agents = (await sql<{ agent: string; agent_name: string | null; called: Num; served: Num; no_show: Num; wait_ms: Num; service_ms: Num; service_n: Num }>`
       SELECT d.agent_id AS agent, max(trim(u.first_name || ' ' || u.last_name)) AS agent_name, sum(d.called) AS called, sum(d.served) AS served,
         sum(d.no_show) AS no_show, sum(d.wait_ms) AS wait_ms, sum(d.service_ms) AS service_ms, sum(d.service_n) AS service_n
-      FROM hq_agent_daily d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN app_user u ON u.id = d.agent_id
-      WHERE ${where(f)} ${q.agent ? sql`AND d.agent_id = ${q.agent}::uuid` : sql``}
+      FROM ${agentRows} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN app_user u ON u.id = d.agent_id
+      WHERE ${where(f, q.agent ? undefined : sql`true`)}
       GROUP BY d.agent_id ORDER BY sum(d.called) DESC, d.agent_id LIMIT 200`.execute(trx)).rows;
 
     const pauses = await pausesOf(trx, f);
@@ -150,11 +200,11 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
         ...t, median_wait_seconds: median, p90_wait_seconds: p90, no_show_rate: ratio(t.no_show, t.called),
         abandon_rate: ratio(t.abandoned, n(totals.arrivals_over)),
       },
-      daily: daily.map((r) => ({ day: r.day, ...measures(r) })),
+      daily: daily.map((r) => ({ day: r.day!, ...measures(r) })),
       heatmap,
-      sites: sites.map((r) => ({ site: r.site, site_name: r.site_name ?? r.site, ...measures(r) })),
+      sites: sites.map((r) => ({ site: r.site!, site_name: r.site_name ?? r.site!, ...measures(r) })),
       services: services.map((r) => ({ service: r.service ?? '', service_name: r.service_name ?? '—', ...measures(r) })),
-      channels: channels.map((r) => ({ channel: r.channel, arrivals: n(r.arrivals) })),
+      channels: channels.map((r) => ({ channel: r.channel!, arrivals: n(r.arrivals) })),
       agents: [
         ...agents.map((r) => ({
           agent: r.agent, agent_name: r.agent_name || r.agent, called: n(r.called), served: n(r.served), no_show: n(r.no_show),

@@ -84,6 +84,19 @@ describe('HQ analytics', () => {
     checkAgainst(res.body, expected);
   });
 
+  it.each([
+    ['whole months and the days around them', { from: '2026-02-20', to: '2026-04-03' }],
+    ['a whole month and a site', { from: '2026-03-01', to: '2026-03-31', site: 'paris' }],
+  ])('reads %s (monthly and daily rollups) with the same figures', async (_name, period) => {
+    const filter: Filter = { ...period, site: period.site ? world.sites[1]!.id : undefined };
+    const res = await report(filter);
+    expect(res.status).toBe(200);
+    const expected = expectedFigures(world, filter);
+    checkAgainst(res.body, expected);
+    const agentCalls = res.body.agents.reduce((a: number, g: any) => a + g.called, 0);
+    expect(agentCalls).toBe(expected.called);
+  });
+
   it("filters by agent: only the tickets that agent called, with that agent's productivity", async () => {
     const filter: Filter = { from: FIRST, to: LAST, agent: world.agents[0]! };
     const res = await report(filter);

@@ -37,24 +37,41 @@ function ticketFacts(src: string, sign: number): string {
 
 const MEASURES = ['arrivals', 'called', 'served', 'no_show', 'sla_met', 'wait_ms', 'service_ms', 'service_n'];
 
-function applyTicketFacts(facts: string): string[] {
-  const hourSums = HOURS.map((col, h) => `sum(CASE WHEN hour = ${h} THEN arrivals ELSE 0 END)`).join(', ');
-  const add = (table: string, cols: readonly string[]) => cols.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-  return [`
-    INSERT INTO hq_ticket_daily AS d (tenant_id, site_id, queue_id, channel, day, ${MEASURES.join(', ')}, ${HOURS.join(', ')})
-      SELECT tenant_id, site_id, queue_id, channel, day, ${MEASURES.map((m) => `sum(${m})`).join(', ')}, ${hourSums}
-      FROM (${facts}) f GROUP BY tenant_id, site_id, queue_id, channel, day
-      ON CONFLICT (tenant_id, site_id, queue_id, channel, day) DO UPDATE SET ${add('d', [...MEASURES, ...HOURS])}`, `
-    INSERT INTO hq_wait_hist AS h (tenant_id, site_id, queue_id, channel, day, bucket, n)
-      SELECT tenant_id, site_id, queue_id, channel, day, bucket, sum(sign) FROM (${facts}) f WHERE bucket IS NOT NULL
-      GROUP BY tenant_id, site_id, queue_id, channel, day, bucket HAVING sum(sign) <> 0
-      ON CONFLICT (tenant_id, site_id, queue_id, channel, day, bucket) DO UPDATE SET n = h.n + excluded.n`, `
-    INSERT INTO hq_agent_daily AS a (tenant_id, site_id, agent_id, queue_id, channel, day, called, served, no_show, sla_met, wait_ms, service_ms, service_n)
-      SELECT tenant_id, site_id, agent_id, queue_id, channel, day,
-        sum(called), sum(served), sum(no_show), sum(sla_met), sum(wait_ms), sum(service_ms), sum(service_n)
-      FROM (${facts}) f WHERE agent_id <> ${NIL} GROUP BY tenant_id, site_id, agent_id, queue_id, channel, day
+const MONTH = "date_trunc('month', day)::date";
+const AGENT_MEASURES = ['called', 'served', 'no_show', 'sla_met', 'wait_ms', 'service_ms', 'service_n'];
+
+/** Histogram rows of a table keyed by `day` (a day, or the first day of its month). */
+function histInto(table: string, day: string): string {
+  return `INSERT INTO ${table} AS h (tenant_id, site_id, queue_id, channel, day, bucket, n)
+      SELECT tenant_id, site_id, queue_id, channel, ${day}, bucket, sum(sign) FROM f WHERE bucket IS NOT NULL
+      GROUP BY tenant_id, site_id, queue_id, channel, ${day}, bucket HAVING sum(sign) <> 0
+      ON CONFLICT (tenant_id, site_id, queue_id, channel, day, bucket) DO UPDATE SET n = h.n + excluded.n`;
+}
+
+function agentInto(table: string, day: string): string {
+  return `INSERT INTO ${table} AS a (tenant_id, site_id, agent_id, queue_id, channel, day, ${AGENT_MEASURES.join(', ')})
+      SELECT tenant_id, site_id, agent_id, queue_id, channel, ${day}, ${AGENT_MEASURES.map((m) => `sum(${m})`).join(', ')}
+      FROM f WHERE agent_id <> ${NIL} GROUP BY tenant_id, site_id, agent_id, queue_id, channel, ${day}
       ON CONFLICT (tenant_id, site_id, agent_id, queue_id, channel, day) DO UPDATE SET
-        ${add('a', ['called', 'served', 'no_show', 'sla_met', 'wait_ms', 'service_ms', 'service_n'])}`];
+        ${AGENT_MEASURES.map((c) => `${c} = a.${c} + excluded.${c}`).join(', ')}`;
+}
+
+/**
+ * One statement: the facts are computed once (a materialized CTE over the changed rows) and feed
+ * every rollup through data-modifying CTEs.
+ */
+function applyTicketFacts(facts: string): string[] {
+  const hourSums = HOURS.map((_col, h) => `sum(CASE WHEN hour = ${h} THEN arrivals ELSE 0 END)`).join(', ');
+  const add = (table: string, cols: readonly string[]) => cols.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
+  return [`WITH f AS MATERIALIZED (${facts}),
+    daily AS (INSERT INTO hq_ticket_daily AS d (tenant_id, site_id, queue_id, channel, day, ${MEASURES.join(', ')}, ${HOURS.join(', ')})
+      SELECT tenant_id, site_id, queue_id, channel, day, ${MEASURES.map((m) => `sum(${m})`).join(', ')}, ${hourSums}
+      FROM f GROUP BY tenant_id, site_id, queue_id, channel, day
+      ON CONFLICT (tenant_id, site_id, queue_id, channel, day) DO UPDATE SET ${add('d', [...MEASURES, ...HOURS])}),
+    hist AS (${histInto('hq_wait_hist', 'day')}),
+    hist_month AS (${histInto('hq_wait_hist_month', MONTH)}),
+    agent AS (${agentInto('hq_agent_daily', 'day')})
+    ${agentInto('hq_agent_month', MONTH)}`];
 }
 
 /** A feedback's contribution: its ticket's queue and channel when the ticket is already here. */
@@ -84,7 +101,7 @@ function applyFeedbackFacts(facts: string): string[] {
 /** Statements as the body of a PL/pgSQL block. */
 const block = (statements: readonly string[]) => statements.map((s) => `${s};`).join('\n');
 
-const ROLLUPS = ['hq_ticket_daily', 'hq_wait_hist', 'hq_agent_daily', 'hq_feedback_daily'];
+const ROLLUPS = ['hq_ticket_daily', 'hq_wait_hist', 'hq_wait_hist_month', 'hq_agent_daily', 'hq_agent_month', 'hq_feedback_daily'];
 
 /**
  * HQ analytics read rollups, not tickets: per site, queue, channel and local day (arrivals by hour,
@@ -105,21 +122,28 @@ export async function up(db: Kysely<any>): Promise<void> {
   )`).execute(db);
   await sql`CREATE INDEX hq_ticket_daily_tenant_day ON hq_ticket_daily (tenant_id, day)`.execute(db);
 
-  await sql.raw(`CREATE TABLE hq_wait_hist (
-    ${key}, bucket smallint NOT NULL, n integer NOT NULL,
-    PRIMARY KEY (tenant_id, site_id, queue_id, channel, day, bucket)
-  )`).execute(db);
-  await sql`CREATE INDEX hq_wait_hist_tenant_day ON hq_wait_hist (tenant_id, day) INCLUDE (site_id, queue_id, channel, bucket, n)`.execute(db);
+  // The same histogram per day and per month (day = the month's first day): a long period reads
+  // whole months from the second and only its partial months' days from the first.
+  for (const table of ['hq_wait_hist', 'hq_wait_hist_month']) {
+    await sql.raw(`CREATE TABLE ${table} (
+      ${key}, bucket smallint NOT NULL, n integer NOT NULL,
+      PRIMARY KEY (tenant_id, site_id, queue_id, channel, day, bucket)
+    )`).execute(db);
+    await sql.raw(`CREATE INDEX ${table}_tenant_day ON ${table} (tenant_id, day) INCLUDE (site_id, queue_id, channel, bucket, n)`).execute(db);
+  }
 
-  await sql.raw(`CREATE TABLE hq_agent_daily (
-    tenant_id uuid NOT NULL REFERENCES tenant(id), site_id uuid NOT NULL, agent_id uuid NOT NULL, queue_id uuid NOT NULL,
-    channel text NOT NULL, day date NOT NULL,
-    called integer NOT NULL DEFAULT 0, served integer NOT NULL DEFAULT 0, no_show integer NOT NULL DEFAULT 0,
-    sla_met integer NOT NULL DEFAULT 0, wait_ms bigint NOT NULL DEFAULT 0, service_ms bigint NOT NULL DEFAULT 0,
-    service_n integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, site_id, agent_id, queue_id, channel, day)
-  )`).execute(db);
-  await sql`CREATE INDEX hq_agent_daily_tenant_day ON hq_agent_daily (tenant_id, day)`.execute(db);
+  for (const table of ['hq_agent_daily', 'hq_agent_month']) {
+    await sql.raw(`CREATE TABLE ${table} (
+      tenant_id uuid NOT NULL REFERENCES tenant(id), site_id uuid NOT NULL, agent_id uuid NOT NULL, queue_id uuid NOT NULL,
+      channel text NOT NULL, day date NOT NULL,
+      called integer NOT NULL DEFAULT 0, served integer NOT NULL DEFAULT 0, no_show integer NOT NULL DEFAULT 0,
+      sla_met integer NOT NULL DEFAULT 0, wait_ms bigint NOT NULL DEFAULT 0, service_ms bigint NOT NULL DEFAULT 0,
+      service_n integer NOT NULL DEFAULT 0,
+      PRIMARY KEY (tenant_id, site_id, agent_id, queue_id, channel, day)
+    )`).execute(db);
+    await sql.raw(`CREATE INDEX ${table}_tenant_day ON ${table} (tenant_id, day)`).execute(db);
+    await sql.raw(`CREATE INDEX ${table}_tenant_agent_day ON ${table} (tenant_id, agent_id, day)`).execute(db);
+  }
 
   await sql.raw(`CREATE TABLE hq_feedback_daily (
     ${key},
