@@ -126,7 +126,8 @@ describe('HQ dashboard', () => {
     await expect.poll(() => received.getAttribute('data-received'), { timeout: 15_000 }).toBe('1');
     expect(await received.getAttribute('data-total')).toBe('1');
     expect(await received.textContent()).toBe('Reçu par toutes les agences');
-    expect((await t.api('GET', '/api/v1/tenants/acme/queues/services/?search=Assurance', { token: branchToken })).body.results.map((s: { name: string }) => s.name)).toEqual(['Assurance habitation']);
+    // Received means applied: the branch's own database has it.
+    expect(t.server.deps.db.sqlite.prepare('SELECT sla_seconds FROM service WHERE name = ?').pluck().all('Assurance habitation')).toEqual([420]);
     await screenshot(page, 'hq-config');
 
     // Analytics: the figures of a known history, whole and filtered, and the CSV is the chart.
