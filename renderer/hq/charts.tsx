@@ -109,11 +109,15 @@ export function LineChart({ labels, values, label, min, max }: Readonly<{ labels
     else segments[segments.length - 1]!.push(p);
   }
   return (
-    <svg className="hq-bars" viewBox={`-10 0 ${BW + 20} ${BH + 24}`} role="img" aria-label={label}>
+    <svg className="hq-bars" viewBox={`-30 0 ${BW + 50} ${BH + 24}`} role="img" aria-label={label}>
       <line x1={0} x2={BW} y1={BH} y2={BH} className="hq-axis" />
       {segments.filter((s) => s.length > 1).map((s) => <polyline key={s[0]} points={s.join(' ')} className="hq-line" />)}
+      {[min, max].map((v) => <text key={`y${v}`} x={-6} y={y(v) + 4} textAnchor="end" className="hq-bar__label">{v}</text>)}
       {values.map((v, i) => v !== null && (
         <circle key={labels[i]} cx={i * step} cy={y(v)} r={4} className="hq-line__dot" data-label={labels[i]} data-value={v}><title>{`${labels[i]}: ${v}`}</title></circle>
+      ))}
+      {labels.map((l, i) => i % Math.ceil(labels.length / 14) === 0 && (
+        <text key={`x${l}`} x={i * step} y={BH + 18} textAnchor="middle" className="hq-bar__label">{l.slice(5)}</text>
       ))}
     </svg>
   );

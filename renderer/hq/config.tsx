@@ -203,6 +203,7 @@ function Staff() {
   const { t } = useT();
   const [version, setVersion] = useState(0);
   const list = useLoad(() => api.call('listMembers', { query: { page_size: 100 } }), [api, version]);
+  const queues = useLoad(() => api.call('listQueues', { query: { page_size: 100 } }), [api]);
   const receipts = useReceipts('user', version);
   const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
   return (
@@ -217,7 +218,10 @@ function Staff() {
       {can('manage') && (
         <form className="mg-form hq-form" onSubmit={run(async (f) => {
           const made = await api.call('createMember', {
-            body: { email: str(f, 'email'), password: str(f, 'password'), first_name: str(f, 'first'), last_name: str(f, 'last'), role: str(f, 'role') as 'agent' },
+            body: {
+              email: str(f, 'email'), password: str(f, 'password'), first_name: str(f, 'first'), last_name: str(f, 'last'), role: str(f, 'role') as 'agent',
+              queue_ids: f.getAll('queues').map(String),
+            },
           });
           return { name: made.email };
         })}>
@@ -227,6 +231,12 @@ function Staff() {
           <Field label={t('firstName')} name="first" />
           <Field label={t('lastName')} name="last" />
           <Select label={t('role')} name="role">{['agent', 'manager', 'analyst', 'admin'].map((r) => <option key={r} value={r}>{r}</option>)}</Select>
+          <div className="sq-field">
+            <label htmlFor="staff-queues">{t('queues')}</label>
+            <select id="staff-queues" name="queues" multiple size={4}>
+              {queues.data?.results.map((q) => <option key={q.id} value={q.id}>{q.prefix} · {q.name}</option>)}
+            </select>
+          </div>
           <Button type="submit">{t('create')}</Button>
         </form>
       )}
