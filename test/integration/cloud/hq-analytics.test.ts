@@ -137,7 +137,7 @@ describe('HQ analytics', () => {
     expect((await report({ from: '2026-03-06', to: LAST, agent })).body.agents[0].pauses).toBe(0);
   });
 
-  it('keeps the rollups exact when a branch uploads a later version of a ticket', async () => {
+  it('keeps the rollups exact when a branch uploads a later version of a ticket, and when one is deleted', async () => {
     const before = (await report({ from: FIRST, to: LAST })).body.totals;
     // A served ticket is re-uploaded as a no-show (a correction at the branch): one fewer served, one more no-show.
     const target = world.tickets.find((t) => t.status === 'clos' && !world.feedback.some((f) => f.ticket === t.id))!;
@@ -147,6 +147,12 @@ describe('HQ analytics', () => {
     expect([after.served, after.no_show, after.arrivals]).toEqual([before.served - 1, before.no_show + 1, before.arrivals]);
     await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => trx.updateTable('ticket')
       .set({ status: 'clos', started_at: target.started_at, ended_at: target.ended_at }).where('id', '=', target.id).execute());
+    expect((await report({ from: FIRST, to: LAST })).body.totals).toEqual(before);
+    // Deleted (retention) and put back: out of every figure, then in again.
+    const row = await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => trx.deleteFrom('ticket').where('id', '=', target.id).returningAll().executeTakeFirstOrThrow());
+    const without = (await report({ from: FIRST, to: LAST })).body.totals;
+    expect([without.arrivals, without.served, without.called]).toEqual([before.arrivals - 1, before.served - 1, before.called - 1]);
+    await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => trx.insertInto('ticket').values(row).execute());
     expect((await report({ from: FIRST, to: LAST })).body.totals).toEqual(before);
   });
 
