@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
-const APPS = ['kiosk', 'display', 'agent', 'manager', 'track', 'book'] as const;
+const APPS = ['kiosk', 'display', 'agent', 'manager', 'track', 'book', 'hq'] as const;
 
 /** One multi-page build: every UI is served by the branch server from dist/renderer under /ui/. */
 export default defineConfig({

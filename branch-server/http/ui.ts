@@ -6,7 +6,7 @@ import { APP_ROOT } from '../app-root.ts';
 /** Where `npm run build:ui` puts the UIs (repository root / dist / renderer). */
 export const UI_DIR = join(APP_ROOT, 'dist/renderer');
 
-const CSP = [
+export const CSP = [
   "default-src 'self'",
   "connect-src 'self' ws: wss:",
   "img-src 'self' data: blob:",

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { LoginRateLimiter, type LoginLimits } from '../../branch-server/http/rate-limit.ts';
 import { openCloudDb, type CloudDb, type CloudDbOptions } from './db/database.ts';
 import { createCloudApp } from './http/app.ts';
+import { mountHqUi } from './http/hq-ui.ts';
 import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
 import { cloudRoutes } from './http/routes/index.ts';
 import { createCloudTokens } from './http/tokens.ts';
@@ -19,7 +20,7 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   cloud?: CloudDb;
   config?: Partial<Omit<CloudConfig, 'epoch'>>;
   loginLimits?: LoginLimits;
-  /** Mounts extra routes (the HQ dashboard's static files). */
+  /** Mounts extra routes (the HQ dashboard is always mounted at /hq). */
   extend?: (app: Express) => void;
 }>;
 
@@ -41,7 +42,10 @@ export const CLOUD_VERSION = '0.1.0';
 export async function startCloud(options: CloudStartOptions): Promise<RunningCloud> {
   const cloud = options.cloud ?? await openCloudDb(options);
   const deps = await cloudDeps(cloud, options);
-  const app = createCloudApp(deps, cloudRoutes(), options.extend);
+  const app = createCloudApp(deps, cloudRoutes(), (express) => {
+    mountHqUi(express);
+    options.extend?.(express);
+  });
   const stopMaintenance = startMaintenance(deps);
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;

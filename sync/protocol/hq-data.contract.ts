@@ -127,6 +127,7 @@ export const HqAuditListQuery = PageQuery.extend({
   entity: z.string().trim().min(1).max(40).optional(),
   entity_id: z.string().trim().min(1).max(64).optional(),
   action: z.string().trim().min(1).max(64).optional().describe('exact action, or a prefix ending with a dot: "ticket."'),
+  actor: z.string().trim().min(1).max(254).optional().describe("the acting user's e-mail (case-insensitive) or user id"),
   created_after: QueryDateTime.optional(),
   created_before: QueryDateTime.optional(),
 }).strict();
@@ -204,7 +205,7 @@ export const hqDataRoutes = defineCloudRoutes({
   },
   listAuditLogs: {
     method: 'get', path: '/api/v1/tenants/:slug/audit-logs/', tag: 'audit', access: tenantNeeds('admin'),
-    summary: "The branches' audit logs, newest first (filters: site, branch, entity, entity_id, action, created_after, created_before)",
+    summary: "The branches' audit logs, newest first (filters: site, branch, entity, entity_id, action, actor, created_after, created_before)",
     params: TenantParams, query: HqAuditListQuery, response: paginated(HqAuditLogDto),
   },
   verifyAuditLogs: {

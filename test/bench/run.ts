@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { openSqlite } from '../../branch-server/db/sqlite.ts';
 import { publicToken, uuidv7 } from '../../branch-server/ids.ts';
 import { bulkLoadHistory, type HistoryTarget } from './bulk-load.ts';
+import { hqReportBench } from './hq-report.ts';
+import { benchSyncDrain } from './sync-drain.ts';
 import { appInclusive, summariseProfiles } from './cpu-profile.ts';
 import type { IssueLoadReport, IssueLoadRequest } from './issue-load.ts';
 import { Api, buildServer, percentile, ROOT, round, rssMb, sleep, spawnServer, wallNow, type ServerChild } from './lib.ts';
@@ -37,6 +39,9 @@ type Figures = {
   stats_p99_ms: number | null;
   cold_start_ms: number | null;
   rss_mb_5000_ws: number | null;
+  hq_report_p95_ms_10m: number | null;
+  sync_rows_per_s: number | null;
+  sync_drain_issue_p99_ms: number | null;
 };
 
 const TARGETS: Partial<Record<keyof Figures, { op: '<=' | '>='; value: number }>> = {
@@ -47,6 +52,7 @@ const TARGETS: Partial<Record<keyof Figures, { op: '<=' | '>='; value: number }>
   stats_p99_ms: { op: '<=', value: 20 },
   cold_start_ms: { op: '<=', value: 1500 },
   rss_mb_5000_ws: { op: '<=', value: 250 },
+  hq_report_p95_ms_10m: { op: '<=', value: 500 },
 };
 
 const env = (name: string, fallback: number) => {
@@ -70,6 +76,9 @@ const figures: Figures = {
   issue_p50_ms: null, issue_p99_ms: null, issue_per_s: null, raw_insert_per_s: null, issue_vs_raw: null,
   call_next_p99_ms_1k: null, call_next_p99_ms_1m: null, call_next_growth: null,
   ws_fanout_p99_ms_1000: null, ws_fanout_p99_ms_5000: null, stats_p99_ms: null, cold_start_ms: null, rss_mb_5000_ws: null,
+  hq_report_p95_ms_10m: null,
+  sync_rows_per_s: null,
+  sync_drain_issue_p99_ms: null,
 };
 const details: string[] = [];
 const failures: string[] = [];
@@ -425,6 +434,16 @@ async function main(): Promise<void> {
     await phase(`queue stats with ${HISTORY.toLocaleString('en')} tickets of history`, () => statsBench(s));
   });
 
+  await phase('a week offline drained to the cloud while a kiosk issues 1,000 tickets a minute', async () => {
+    Object.assign(figures, await benchSyncDrain(log));
+  });
+
+  await phase('HQ analytics report over 10M tickets (PostgreSQL server at DATABASE_URL)', async () => {
+    const hq = await hqReportBench(log);
+    figures.hq_report_p95_ms_10m = hq.p95Ms;
+    details.push(...(hq.skipped ? [`hq report: ${hq.skipped}`] : hq.details));
+  });
+
   if (figures.issue_per_s !== null && figures.raw_insert_per_s) figures.issue_vs_raw = figures.issue_per_s / figures.raw_insert_per_s;
   if (figures.call_next_p99_ms_1k && figures.call_next_p99_ms_1m !== null) figures.call_next_growth = figures.call_next_p99_ms_1m / figures.call_next_p99_ms_1k;
 
@@ -482,6 +501,9 @@ function printTable(reduced: boolean): void {
     issue_p50_ms: 'ms', issue_p99_ms: 'ms', issue_per_s: '/s', raw_insert_per_s: '/s', issue_vs_raw: '×',
     call_next_p99_ms_1k: 'ms', call_next_p99_ms_1m: 'ms', call_next_growth: '×', ws_fanout_p99_ms_1000: 'ms',
     ws_fanout_p99_ms_5000: 'ms', stats_p99_ms: 'ms', cold_start_ms: 'ms', rss_mb_5000_ws: 'MiB',
+    hq_report_p95_ms_10m: 'ms',
+    sync_rows_per_s: 'rows/s',
+    sync_drain_issue_p99_ms: 'ms',
   };
   const rows = (Object.keys(figures) as (keyof Figures)[]).map((key) => {
     const value = figures[key];

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const cloud = await startCloud({ port: config.port, host: config.host, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   console.log([
     `SmartQueue Cloud is running on ${cloud.url}  (data: ${describeStore(config)})`,
+    `  HQ:      ${cloud.url}/hq`,
     `  HQ API:  ${cloud.url}/api/v1/`,
     `  Sync:    ${cloud.url}/sync/v1/`,
     `  Health:  ${cloud.url}/api/v1/health/`,

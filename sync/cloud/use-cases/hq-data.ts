@@ -166,6 +166,12 @@ export async function listAuditLogs(deps: CloudDeps, tenantId: string, q: z.infe
         ? query.where('audit_log.action', 'like', `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
         : query.where('audit_log.action', '=', q.action);
     }
+    if (q.actor) {
+      const actor = q.actor;
+      query = actor.includes('@')
+        ? query.where(sql<boolean>`lower(app_user.email) = lower(${actor})`)
+        : query.where(sql<boolean>`audit_log.data->>'actor_user_id' = ${actor}`);
+    }
     if (q.created_after !== undefined) query = query.where('audit_log.created_at', '>=', q.created_after);
     if (q.created_before !== undefined) query = query.where('audit_log.created_at', '<', q.created_before);
     return pageOf(query.orderBy('audit_log.created_at', 'desc').orderBy('audit_log.branch_seq', 'desc').orderBy('audit_log.id', 'desc'), q,

@@ -3,6 +3,7 @@ import * as m0010 from './0010-create-tenancy.ts';
 import * as m0020 from './0020-create-sync.ts';
 import * as m0030 from './0030-row-level-security.ts';
 import * as m0040 from './0040-rotate-refresh-tokens.ts';
+import * as m0100 from './0100-create-hq-rollups.ts';
 import * as m0400 from './0400-create-day-summary.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
@@ -11,6 +12,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0020-create-sync': m0020,
   '0030-row-level-security': m0030,
   '0040-rotate-refresh-tokens': m0040,
+  '0100-create-hq-rollups': m0100,
   '0400-create-day-summary': m0400,
 };
 

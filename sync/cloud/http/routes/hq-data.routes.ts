@@ -1,6 +1,8 @@
+import type { hqAnalyticsRoutes } from '../../../protocol/hq-analytics.contract.ts';
 import type { hqBranchRoutes } from '../../../protocol/hq-branches.contract.ts';
 import type { hqCustomerRoutes } from '../../../protocol/hq-customers.contract.ts';
 import type { hqDataRoutes } from '../../../protocol/hq-data.contract.ts';
+import { analytics, liveSites, receipts } from '../../use-cases/hq-analytics.ts';
 import { verifyAuditChains } from '../../use-cases/audit-verify.ts';
 import {
   createEnrollToken, getBranch, listBranches, listEnrollTokens, revokeBranch, revokeEnrollToken,
@@ -45,4 +47,10 @@ export const hqDataHandlers: CloudHandlers<typeof hqDataRoutes> = {
   listAuditLogs: async (ctx) => toPage(await listAuditLogs(ctx.deps, tenantOf(ctx), ctx.query), ctx),
   verifyAuditLogs: (ctx) => verifyAuditChains(ctx.deps, tenantOf(ctx), ctx.query.site),
   waitTimes: (ctx) => waitTimes(ctx.deps, tenantOf(ctx), ctx.query, ctx.now),
+};
+
+export const hqAnalyticsHandlers: CloudHandlers<typeof hqAnalyticsRoutes> = {
+  analytics: (ctx) => analytics(ctx.deps, tenantOf(ctx), ctx.query, ctx.now),
+  live: (ctx) => liveSites(ctx.deps, tenantOf(ctx), ctx.query.site, ctx.now),
+  receipts: (ctx) => receipts(ctx.deps, tenantOf(ctx), ctx.query, ctx.now),
 };

@@ -1,4 +1,5 @@
 import { bindCloud, type CloudBound } from '../app.ts';
+import { hqAnalyticsRoutes } from '../../../protocol/hq-analytics.contract.ts';
 import { hqAuthRoutes } from '../../../protocol/hq-auth.contract.ts';
 import { hqBranchRoutes } from '../../../protocol/hq-branches.contract.ts';
 import { hqCustomerRoutes } from '../../../protocol/hq-customers.contract.ts';
@@ -10,7 +11,7 @@ import { hqTenantRoutes } from '../../../protocol/hq-tenants.contract.ts';
 import { syncRoutes } from '../../../protocol/sync.contract.ts';
 import { hqAuthHandlers } from './auth.routes.ts';
 import { healthHandlers, healthRoutes } from './health.routes.ts';
-import { hqBranchHandlers, hqCustomerHandlers, hqDataHandlers } from './hq-data.routes.ts';
+import { hqAnalyticsHandlers, hqBranchHandlers, hqCustomerHandlers, hqDataHandlers } from './hq-data.routes.ts';
 import {
   hqMemberHandlers, hqQueueHandlers, hqServiceHandlers, hqSiteHandlers, hqTemplateHandlers,
 } from './reference.routes.ts';
@@ -32,5 +33,6 @@ export function cloudRoutes(): CloudBound[] {
     ...bindCloud(hqCustomerRoutes, hqCustomerHandlers),
     ...bindCloud(hqBranchRoutes, hqBranchHandlers),
     ...bindCloud(hqDataRoutes, hqDataHandlers),
+    ...bindCloud(hqAnalyticsRoutes, hqAnalyticsHandlers),
   ];
 }

@@ -1,0 +1,284 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { z } from 'zod';
+import type { ReceiptsQuery } from '../../sync/protocol/hq-analytics.contract.ts';
+import { Badge, Banner, Button, Field, Select } from '../shared/ui.tsx';
+import { LoadState, Section, useHq, useLoad, useT, type Loaded } from './context.tsx';
+import type { HqKey } from './i18n.ts';
+
+const TABS = ['sites', 'services', 'queues', 'staff', 'templates', 'retention'] as const;
+type Tab = (typeof TABS)[number];
+
+export function ConfigPage() {
+  const { t } = useT();
+  const { can } = useHq();
+  const [tab, setTab] = useState<Tab>('services');
+  return (
+    <Section title={t('configTitle')} lead={t('configLead')}>
+      {!can('manage') && <Banner tone="info">{t('readOnly')}</Banner>}
+      <div className="mg-segmented hq-gap" role="tablist" aria-label={t('configTitle')}>
+        {TABS.map((name) => (
+          <button key={name} type="button" role="tab" id={`tab-${name}`} aria-selected={tab === name} aria-controls="hq-config-panel"
+            className={`sq-btn sq-btn--${tab === name ? 'primary' : 'ghost'}`} onClick={() => setTab(name)}>{t(name as HqKey)}</button>
+        ))}
+      </div>
+      <div id="hq-config-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'sites' && <Sites />}
+        {tab === 'services' && <Services />}
+        {tab === 'queues' && <Queues />}
+        {tab === 'staff' && <Staff />}
+        {tab === 'templates' && <Templates />}
+        {tab === 'retention' && <Retention />}
+      </div>
+    </Section>
+  );
+}
+
+/** Which branches have applied each row's latest change (from the change feed and their cursors). */
+function useReceipts(entity: z.input<typeof ReceiptsQuery>['entity'], version: unknown) {
+  const { api } = useHq();
+  return useLoad(() => api.call('receipts', { query: { entity } }), [api, entity, version], 3_000);
+}
+
+function Received({ receipts, id }: Readonly<{ receipts: Loaded<{ branches: { branch: string; name: string }[]; items: { entity_id: string; received_by: string[] }[] }>; id: string }>) {
+  const { t } = useT();
+  const data = receipts.data;
+  if (!data) return <>–</>;
+  const total = data.branches.length;
+  const item = data.items.find((i) => i.entity_id === id);
+  // No feed entry: older than the feed's retention, long since received everywhere.
+  const n = item ? item.received_by.length : total;
+  const names = item ? data.branches.filter((b) => item.received_by.includes(b.branch)).map((b) => b.name).join(', ') : '';
+  if (total === 0) return <>–</>;
+  return (
+    <span className="hq-received" data-received={n} data-total={total} title={names}>
+      <Badge tone={n === total ? 'ok' : n === 0 ? 'warn' : 'info'}>{n === total ? t('receivedAll') : n === 0 ? t('receivedNone', { total }) : t('receivedBy', { n, total })}</Badge>
+    </span>
+  );
+}
+
+function useSubmit(done: () => void) {
+  const { t } = useT();
+  const [message, setMessage] = useState<{ tone: 'ok' | 'danger'; text: string } | null>(null);
+  const run = (make: (form: FormData) => Promise<{ name?: string }>) => async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const target = event.currentTarget;
+    try {
+      const made = await make(new FormData(target));
+      setMessage({ tone: 'ok', text: made.name ? t('created', { name: made.name }) : t('saved') });
+      target.reset();
+      done();
+    } catch (e) {
+      setMessage({ tone: 'danger', text: (e as Error).message });
+    }
+  };
+  const banner = message && <Banner tone={message.tone}>{message.text}</Banner>;
+  return { run, banner };
+}
+
+function Table({ head, children }: Readonly<{ head: readonly string[]; children: ReactNode }>) {
+  return (
+    <div className="mg-table-wrap">
+      <table className="mg-table">
+        <thead><tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+const str = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
+
+function Sites() {
+  const { api, can } = useHq();
+  const { t } = useT();
+  const [version, setVersion] = useState(0);
+  const list = useLoad(() => api.call('listSites', { query: { page_size: 100 } }), [api, version]);
+  const receipts = useReceipts('site', version);
+  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  return (
+    <>
+      <LoadState state={list}>
+        <Table head={[t('name'), t('city'), t('latitude'), t('longitude'), t('timezone'), t('received')]}>
+          {list.data?.results.map((s) => (
+            <tr key={s.id}><th scope="row">{s.name}</th><td>{s.city}</td><td>{s.latitude ?? '–'}</td><td>{s.longitude ?? '–'}</td><td>{s.timezone}</td><td><Received receipts={receipts} id={s.id} /></td></tr>
+          ))}
+        </Table>
+      </LoadState>
+      {can('admin') && (
+        <form className="mg-form hq-form" onSubmit={run(async (f) => api.call('createSite', {
+          body: {
+            name: str(f, 'name'), address: str(f, 'address'), city: str(f, 'city'), timezone: str(f, 'timezone') || undefined,
+            latitude: str(f, 'latitude') ? Number(str(f, 'latitude')) : null, longitude: str(f, 'longitude') ? Number(str(f, 'longitude')) : null,
+          },
+        }))}>
+          {banner}
+          <Field label={t('name')} name="name" required />
+          <Field label={t('address')} name="address" />
+          <Field label={t('city')} name="city" />
+          <Field label={t('latitude')} name="latitude" type="number" step="any" min={-90} max={90} />
+          <Field label={t('longitude')} name="longitude" type="number" step="any" min={-180} max={180} />
+          <Field label={t('timezone')} name="timezone" placeholder="Africa/Dakar" />
+          <Button type="submit">{t('create')}</Button>
+        </form>
+      )}
+    </>
+  );
+}
+
+function Services() {
+  const { api, can } = useHq();
+  const { t } = useT();
+  const [version, setVersion] = useState(0);
+  const list = useLoad(() => api.call('listServices', { query: { page_size: 100 } }), [api, version]);
+  const receipts = useReceipts('service', version);
+  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  return (
+    <>
+      <LoadState state={list}>
+        <Table head={[t('name'), t('slaSeconds'), t('received')]}>
+          {list.data?.results.map((s) => (
+            <tr key={s.id} data-service={s.name}><th scope="row">{s.name}</th><td>{s.sla_seconds}</td><td><Received receipts={receipts} id={s.id} /></td></tr>
+          ))}
+        </Table>
+      </LoadState>
+      {can('manage') && (
+        <form className="mg-form hq-form" onSubmit={run((f) => api.call('createService', { body: { name: str(f, 'name'), sla_seconds: Number(str(f, 'sla') || 0) } }))}>
+          {banner}
+          <Field label={t('name')} name="name" required />
+          <Field label={t('slaSeconds')} name="sla" type="number" min={0} max={86_400} />
+          <Button type="submit">{t('create')}</Button>
+        </form>
+      )}
+    </>
+  );
+}
+
+function Queues() {
+  const { api, can } = useHq();
+  const { t } = useT();
+  const [version, setVersion] = useState(0);
+  const list = useLoad(async () => {
+    const [queues, sites, services] = await Promise.all([
+      api.call('listQueues', { query: { page_size: 100 } }), api.call('listSites', { query: { page_size: 100 } }), api.call('listServices', { query: { page_size: 100 } }),
+    ]);
+    return { queues: queues.results, sites: sites.results, services: services.results };
+  }, [api, version]);
+  const receipts = useReceipts('queue', version);
+  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  const d = list.data;
+  return (
+    <LoadState state={list}>
+      {d && (
+        <>
+          <Table head={[t('prefix'), t('name'), t('site'), t('service'), t('algorithm'), t('status'), t('received')]}>
+            {d.queues.map((q) => (
+              <tr key={q.id}>
+                <th scope="row">{q.prefix}</th><td>{q.name}</td><td>{d.sites.find((s) => s.id === q.site)?.name ?? q.site}</td>
+                <td>{d.services.find((s) => s.id === q.service)?.name ?? q.service}</td><td>{q.algorithm}</td><td>{q.status}</td>
+                <td><Received receipts={receipts} id={q.id} /></td>
+              </tr>
+            ))}
+          </Table>
+          {can('manage') && (
+            <form className="mg-form hq-form" onSubmit={run((f) => api.call('createQueue', {
+              body: { site: str(f, 'site'), service: str(f, 'service'), name: str(f, 'name'), prefix: str(f, 'prefix'), algorithm: str(f, 'algorithm') as 'fifo' },
+            }))}>
+              {banner}
+              <Field label={t('name')} name="name" required />
+              <Field label={t('prefix')} name="prefix" required maxLength={2} />
+              <Select label={t('site')} name="site" required>{d.sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</Select>
+              <Select label={t('service')} name="service" required>{d.services.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</Select>
+              <Select label={t('algorithm')} name="algorithm">{['fifo', 'priority', 'sla'].map((a) => <option key={a} value={a}>{a}</option>)}</Select>
+              <Button type="submit">{t('create')}</Button>
+            </form>
+          )}
+        </>
+      )}
+    </LoadState>
+  );
+}
+
+function Staff() {
+  const { api, can } = useHq();
+  const { t } = useT();
+  const [version, setVersion] = useState(0);
+  const list = useLoad(() => api.call('listMembers', { query: { page_size: 100 } }), [api, version]);
+  const queues = useLoad(() => api.call('listQueues', { query: { page_size: 100 } }), [api]);
+  const receipts = useReceipts('user', version);
+  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  return (
+    <>
+      <LoadState state={list}>
+        <Table head={[t('email'), t('name'), t('role'), t('queues'), t('received')]}>
+          {list.data?.results.map((m) => (
+            <tr key={m.id}><th scope="row">{m.email}</th><td>{`${m.first_name} ${m.last_name}`.trim()}</td><td>{m.role}</td><td>{m.queue_ids.length}</td><td><Received receipts={receipts} id={m.id} /></td></tr>
+          ))}
+        </Table>
+      </LoadState>
+      {can('manage') && (
+        <form className="mg-form hq-form" onSubmit={run(async (f) => {
+          const made = await api.call('createMember', {
+            body: {
+              email: str(f, 'email'), password: str(f, 'password'), first_name: str(f, 'first'), last_name: str(f, 'last'), role: str(f, 'role') as 'agent',
+              queue_ids: f.getAll('queues').map(String),
+            },
+          });
+          return { name: made.email };
+        })}>
+          {banner}
+          <Field label={t('email')} name="email" type="email" required />
+          <Field label={t('password')} name="password" type="password" minLength={8} required autoComplete="new-password" />
+          <Field label={t('firstName')} name="first" />
+          <Field label={t('lastName')} name="last" />
+          <Select label={t('role')} name="role">{['agent', 'manager', 'analyst', 'admin'].map((r) => <option key={r} value={r}>{r}</option>)}</Select>
+          <div className="sq-field">
+            <label htmlFor="staff-queues">{t('queues')}</label>
+            <select id="staff-queues" name="queues" multiple size={4}>
+              {queues.data?.results.map((q) => <option key={q.id} value={q.id}>{q.prefix} · {q.name}</option>)}
+            </select>
+          </div>
+          <Button type="submit">{t('create')}</Button>
+        </form>
+      )}
+    </>
+  );
+}
+
+function Templates() {
+  const { api } = useHq();
+  const { t } = useT();
+  const list = useLoad(() => api.call('listTemplates', { query: { page_size: 100 } }), [api]);
+  const receipts = useReceipts('notification_template', 0);
+  return (
+    <LoadState state={list}>
+      <Table head={[t('key'), t('channel'), t('language'), t('body'), t('received')]}>
+        {list.data?.results.map((m) => (
+          <tr key={m.id}><th scope="row">{m.key}</th><td>{m.channel}</td><td>{m.language}</td><td>{m.body}</td><td><Received receipts={receipts} id={m.id} /></td></tr>
+        ))}
+      </Table>
+    </LoadState>
+  );
+}
+
+function Retention() {
+  const { api, session } = useHq();
+  const { t } = useT();
+  const [version, setVersion] = useState(0);
+  const tenant = useLoad(() => api.call('getTenant'), [api, version]);
+  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  return (
+    <LoadState state={tenant}>
+      {tenant.data && (
+        <form className="mg-form hq-form" onSubmit={run(async (f) => {
+          await api.call('updateTenant', { body: { data_retention_days: Number(str(f, 'days')) } });
+          return {};
+        })}>
+          {banner}
+          <Field label={t('retentionDays')} name="days" type="number" min={1} max={3650} defaultValue={tenant.data.data_retention_days}
+            disabled={!session.user.is_super_admin} hint={session.user.is_super_admin ? undefined : t('retentionNote')} />
+          {session.user.is_super_admin && <Button type="submit">{t('save')}</Button>}
+        </form>
+      )}
+    </LoadState>
+  );
+}
