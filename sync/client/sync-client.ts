@@ -56,6 +56,8 @@ export type SyncClientOptions = Readonly<{
   backoffCapMs?: number;
   /** A cycle running longer than this is abandoned and a new one started. */
   watchdogMs?: number;
+  /** The branch's newest verified backup, reported to HQ with each ack. */
+  backupStatus?: () => Readonly<{ last_backup_at: number | null; last_backup_ok: boolean }>;
 }>;
 
 export type SyncState = 'online' | 'offline' | 'enrolling' | 'error' | 'not_enrolled';
@@ -587,6 +589,7 @@ export class SyncClient {
       oldest_unsent_ms: oldestAge,
       clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
       app_version: this.#options.appVersion,
+      ...this.#options.backupStatus?.(),
     });
     if (res.status !== 200) throw refusal(res, 'ack');
   }

@@ -14,6 +14,7 @@ import * as m0120 from './0120-create-display-acks.ts';
 import * as m0130 from './0130-create-sync-snapshot.ts';
 import * as m0140 from './0140-create-device-agent-hardware.ts';
 import * as m0150 from './0150-create-ticket-logo.ts';
+import * as m0300 from './0300-data-protection.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -32,4 +33,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0130-create-sync-snapshot': m0130,
   '0140-create-device-agent-hardware': m0140,
   '0150-create-ticket-logo': m0150,
+  '0300-data-protection': m0300,
 };

@@ -206,6 +206,7 @@ async function writeBulk(
         }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
         break;
       case 'audit_log':
+        await applyAuditRedactions(trx, device, chunk.map((c) => c.row));
         ids = await trx.insertInto('audit_log').values(chunk.map(({ row, data: p }) => ({
           id: row.entity_id, ...common, branch_seq: row.seq, action: p['action'], entity: p['entity'], entity_id: p['entity_id'],
           created_at: p['created_at'], prev_hash: p['prev_hash'], hash: p['hash'], data: p,
@@ -229,6 +230,21 @@ async function writeBulk(
   // Every row of the batch naming a refused id is refused with it.
   const refusedIds = new Map(refused.map((r) => [r.row.entity_id, r.error]));
   return rows.filter((r) => refusedIds.has(r.entity_id)).map((row) => ({ row, error: refusedIds.get(row.entity_id)! }));
+}
+
+/**
+ * An audit row redacted at the branch (retention or erasure) replaces the cloud's copy: only its
+ * `before`/`after` may change, and only with the digests of what was there, under the same hash (the
+ * chain still verifies). Any other update of an audit row is ignored: the log is append-only.
+ */
+async function applyAuditRedactions(trx: CloudTx, device: CloudDevice, rows: readonly OutboxRow[]): Promise<void> {
+  for (const row of rows) {
+    const p = row.payload as Record<string, any>;
+    if (row.op !== 'update' || typeof p['redacted_at'] !== 'number' || typeof p['hash'] !== 'string') continue;
+    await trx.updateTable('audit_log').set({ data: p })
+      .where('id', '=', row.entity_id).where('tenant_id', '=', device.tenantId).where('site_id', '=', device.siteId)
+      .where('hash', '=', p['hash']).execute();
+  }
 }
 
 function rejectionReason(error: unknown): string | null {

@@ -3,6 +3,7 @@ import * as m0010 from './0010-create-tenancy.ts';
 import * as m0020 from './0020-create-sync.ts';
 import * as m0030 from './0030-row-level-security.ts';
 import * as m0040 from './0040-rotate-refresh-tokens.ts';
+import * as m0200 from './0200-device-backups.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
 export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -10,6 +11,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0020-create-sync': m0020,
   '0030-row-level-security': m0030,
   '0040-rotate-refresh-tokens': m0040,
+  '0200-device-backups': m0200,
 };
 
 export const cloudMigrationProvider: MigrationProvider = {
