@@ -137,10 +137,12 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
       dataDir: options.dataDir,
       version,
+      startedAt: now(),
+      metricsToken: options.metricsToken ?? null,
     },
   };
   const app = createApp(deps, allRoutes(), (express, routes) => {
-    express.get('/metrics', metricsHandler(metrics.registry, options.metricsToken ?? null));
+    express.get('/metrics', metricsHandler(metrics.registry, deps.config.metricsToken));
     extendWithDocs(express, routes);
     mountUi(express);
     // Binary (audio/wav), so outside the JSON contract pipeline; same auth checks (http/announcement.ts).

@@ -20,13 +20,14 @@ import { serviceRoutes } from './services.contract.ts';
 import { siteRoutes } from './sites.contract.ts';
 import { syncRoutes } from './sync.contract.ts';
 import { ticketRoutes } from './tickets.contract.ts';
+import { backupRoutes } from './backups.contract.ts';
 
 /** Every HTTP route by name: what the UIs' typed client calls (`api.call('createTicket', …)`). */
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
   ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
-  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes,
+  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...backupRoutes,
 };
 
 export type Routes = typeof routes;

@@ -23,6 +23,10 @@ export type AppConfig = Readonly<{
   dataDir: string;
   /** This build's version, as reported by the health check. */
   version: string;
+  /** When this server started (health: no backup yet is fine for the first interval). */
+  startedAt: number;
+  /** With it, the network may read /metrics (Authorization: Bearer); without, loopback only. */
+  metricsToken: string | null;
 }>;
 
 /** Everything a route handler may touch. Built once by `start()`. */

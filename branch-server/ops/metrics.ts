@@ -36,7 +36,7 @@ export class BranchMetrics {
 
   constructor(db: Db, sources: Readonly<{ wsClients: () => number }>) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'sq_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'sq_' });
     this.#latency = new Histogram({
       name: 'sq_http_request_duration_seconds', help: 'HTTP request latency by route template',
       labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers,

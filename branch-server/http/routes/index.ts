@@ -44,6 +44,8 @@ import { ticketLogoRoutes } from '../../contract/ticket-logo.contract.ts';
 import { ticketLogoHandlers } from './ticket-logo.routes.ts';
 import { syncRoutes } from '../../contract/sync.contract.ts';
 import { syncHandlers } from './sync.routes.ts';
+import { backupRoutes } from '../../contract/backups.contract.ts';
+import { backupHandlers } from './backups.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -74,5 +76,6 @@ export function allRoutes(): Bound[] {
     ...bind(deviceInputRoutes, deviceInputHandlers),
     ...bind(notificationRoutes, notificationHandlers),
     ...bind(syncRoutes, syncHandlers),
+    ...bind(backupRoutes, backupHandlers),
   ];
 }
