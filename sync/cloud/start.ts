@@ -9,6 +9,8 @@ import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
 import { cloudRoutes } from './http/routes/index.ts';
 import { createCloudTokens } from './http/tokens.ts';
 import { startMaintenance } from './use-cases/maintenance.ts';
+import { createLogger } from '../../branch-server/ops/logger.ts';
+import { CloudMetrics } from './http/metrics.ts';
 
 export type CloudStartOptions = CloudDbOptions & Readonly<{
   port?: number;
@@ -21,6 +23,10 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   loginLimits?: LoginLimits;
   /** Mounts extra routes (the HQ dashboard's static files). */
   extend?: (app: Express) => void;
+  /** Logs: JSON lines to `dir` (rotated), or stdout with `dir: null`; silent when absent (tests). */
+  logs?: Readonly<{ dir: string | null; level?: string }>;
+  /** `Authorization: Bearer <token>` opens /metrics to the network; without one only loopback may read it. */
+  metricsToken?: string | null;
 }>;
 
 export type RunningCloud = Readonly<{
@@ -40,8 +46,9 @@ export const CLOUD_VERSION = '0.1.0';
  */
 export async function startCloud(options: CloudStartOptions): Promise<RunningCloud> {
   const cloud = options.cloud ?? await openCloudDb(options);
-  const deps = await cloudDeps(cloud, options);
-  const app = createCloudApp(deps, cloudRoutes(), options.extend);
+  const logs = createLogger({ dir: options.logs?.dir ?? null, name: 'cloud', level: options.logs ? options.logs.level ?? 'info' : 'silent' });
+  const deps: CloudDeps = { ...await cloudDeps(cloud, options), logger: logs.logger, metrics: new CloudMetrics(cloud) };
+  const app = createCloudApp(deps, cloudRoutes(), options.extend, options.metricsToken ?? null);
   const stopMaintenance = startMaintenance(deps);
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -68,6 +75,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.cloud) await cloud.close();
+      await logs.close();
     },
   };
 }

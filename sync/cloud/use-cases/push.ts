@@ -178,7 +178,7 @@ async function writeBulk(
           started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at'), updated_at: eb.ref('excluded.updated_at'),
           clock_offset_ms: eb.ref('excluded.clock_offset_ms'), received_at: eb.ref('excluded.received_at'), data: eb.ref('excluded.data'),
           device_id: eb.ref('excluded.device_id'),
-        })).where('ticket.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('ticket.site_id', '=', device.siteId).where('ticket.updated_at', '<=', sql.ref<number>('excluded.updated_at'))).returning('id').execute();
         break;
       case 'feedback':
         ids = await trx.insertInto('feedback').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -198,7 +198,7 @@ async function writeBulk(
           service_id: eb.ref('excluded.service_id'), customer_id: eb.ref('excluded.customer_id'), starts_at: eb.ref('excluded.starts_at'),
           status: eb.ref('excluded.status'), updated_at: eb.ref('excluded.updated_at'), received_at: eb.ref('excluded.received_at'),
           data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
-        })).where('appointment.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('appointment.site_id', '=', device.siteId).where('appointment.updated_at', '<=', sql.ref<number>('excluded.updated_at'))).returning('id').execute();
         break;
       case 'ticket_event':
         ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
@@ -217,15 +217,17 @@ async function writeBulk(
   }
   const missing = unique.filter((row) => !written.has(row.entity_id));
   if (missing.length === 0) return [];
-  // Not written: an upsert's row owned by another branch; an append-only row already here (a replay
-  // from this branch is fine), or held by another branch or, invisible, by another tenant.
+  // Not written: an upsert's row owned by another branch, or older than the copy here (a branch
+  // restored from a backup sends again states it had already sent newer ones of: the newer stays);
+  // an append-only row already here (a replay from this branch is fine), or held by another branch
+  // or, invisible, by another tenant.
   const owners = new Map((await trx.selectFrom(entity).select(['id', 'site_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
     .map((r) => [r.id, r.site_id]));
   const refused: { row: OutboxRow; error: string }[] = [];
   for (const row of missing) {
     const owner = owners.get(row.entity_id);
     if (owner === undefined) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another tenant.` });
-    else if (upsert || owner !== device.siteId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
+    else if (owner !== device.siteId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
   }
   // Every row of the batch naming a refused id is refused with it.
   const refusedIds = new Map(refused.map((r) => [r.row.entity_id, r.error]));
