@@ -1,6 +1,5 @@
 import { SYSTEM_ACTOR, appendAudit, redactAuditRows } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
-import { getSyncNumber, setSyncState } from '../db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { AuditLogRow } from '../db/tables/audit-log.table.ts';
 import type { CustomerRow } from '../db/tables/customer.table.ts';
@@ -106,19 +105,11 @@ export function retentionBatch(db: Db, tenantId: string, cutoff: number, now: nu
     }
     counts.customers = customers.length;
 
-    // The audit log is walked once, in chain order, from where the last run stopped.
-    const cursorKey = `retention_audit_seq:${tenantId}` as const;
-    const from = getSyncNumber(db, cursorKey) ?? 0;
-    const page = db.sqlite.prepare('SELECT * FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(tenantId, from, limit) as AuditLogRow[];
-    const old: AuditLogRow[] = [];
-    for (const row of page) {
-      if (row.created_at >= cutoff) break;
-      old.push(row);
-    }
-    const personal = old.filter((r) => r.redacted_at === null && AUDITED_PERSONAL.has(r.entity));
-    counts.audit = redactAuditRows(db, personal, redactPersonal, now);
-    if (old.length > 0) setSyncState(db, cursorKey, old[old.length - 1]!.seq);
-    auditWalked = old.length;
+    // Old audit rows of those entities not looked at yet; each is marked (redacted_at) once looked at.
+    const audit = db.sqlite.prepare(`SELECT * FROM audit_log WHERE tenant_id = ? AND created_at < ? AND redacted_at IS NULL
+      AND entity IN (${[...AUDITED_PERSONAL].map(() => '?').join(', ')}) ORDER BY seq LIMIT ?`).all(tenantId, cutoff, ...AUDITED_PERSONAL, limit) as AuditLogRow[];
+    counts.audit = redactAuditRows(db, audit, redactPersonal, now, { markUnchanged: true });
+    auditWalked = audit.length;
   });
   const { audit: _redacted, ...tables } = counts;
   return { counts, more: auditWalked === limit || Object.values(tables).some((n) => n >= limit) };

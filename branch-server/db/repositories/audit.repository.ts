@@ -108,15 +108,20 @@ export function verifyAuditChain(db: Db): ChainVerification {
  * returns the cleaned JSON value (the same value when there is nothing to remove). Returns how many
  * rows changed.
  */
-export function redactAuditRows(db: Db, rows: readonly AuditLogRow[], redact: (value: unknown) => unknown, now: number): number {
+export function redactAuditRows(
+  db: Db, rows: readonly AuditLogRow[], redact: (value: unknown) => unknown, now: number, options: Readonly<{ markUnchanged?: boolean }> = {},
+): number {
   const clean = (text: string | null): string | null => (text === null ? null : JSON.stringify(redact(JSON.parse(text))));
-  const changes: { row: AuditLogRow; set: Pick<AuditLogRow, 'before' | 'after' | 'before_digest' | 'after_digest' | 'redacted_at'> }[] = [];
+  type Change = { row: AuditLogRow; changed: boolean; set: Pick<AuditLogRow, 'before' | 'after' | 'before_digest' | 'after_digest' | 'redacted_at'> };
+  const changes: Change[] = [];
   for (const row of rows) {
     const before = clean(row.before);
     const after = clean(row.after);
-    if (before === row.before && after === row.after) continue;
+    const changed = before !== row.before || after !== row.after;
+    // Unchanged rows are marked as looked at (same content, same digests: nothing to upload).
+    if (!changed && !options.markUnchanged) continue;
     changes.push({
-      row,
+      row, changed,
       set: { before, after, before_digest: contentDigest(row.before, row.before_digest), after_digest: contentDigest(row.after, row.after_digest), redacted_at: now },
     });
   }
@@ -124,11 +129,12 @@ export function redactAuditRows(db: Db, rows: readonly AuditLogRow[], redact: (v
   withAuditTriggersLifted(db, () => {
     for (const { row, set } of changes) db.run(qb.updateTable('audit_log').set(set).where('seq', '=', row.seq));
   });
-  for (const { row, set } of changes) {
-    const { seq: _seq, ...uploaded } = { ...row, ...set };
-    appendOutbox(db, { tenantId: row.tenant_id, entity: 'audit_log', entityId: row.id, op: 'update', payload: uploaded }, now);
+  const uploaded = changes.filter((c) => c.changed);
+  for (const { row, set } of uploaded) {
+    const { seq: _seq, ...redactedRow } = { ...row, ...set };
+    appendOutbox(db, { tenantId: row.tenant_id, entity: 'audit_log', entityId: row.id, op: 'update', payload: redactedRow }, now);
   }
-  return changes.length;
+  return uploaded.length;
 }
 
 /**

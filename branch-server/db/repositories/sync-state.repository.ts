@@ -18,8 +18,8 @@ export type SyncStateKey =
   | 'hlc' | 'clock_offset_ms'
   /** Status shown to managers (local wall-clock times: informational only). */
   | 'last_push_at' | 'last_pull_at'
-  /** Retention: how far each tenant's audit log has been walked, and the local day of the last nightly run. */
-  | `retention_audit_seq:${string}` | 'retention_last_day';
+  /** The local day the nightly retention last ran. */
+  | 'retention_last_day';
 
 export function getSyncState(db: Db, key: SyncStateKey): string | null {
   return db.first(qb.selectFrom('sync_state').select('value').where('key', '=', key))?.value ?? null;

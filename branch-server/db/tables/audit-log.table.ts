@@ -20,7 +20,7 @@ export interface AuditLogTable {
   /** sha256 of `before` as written, kept when the row is redacted (the chain hashes the digest). */
   before_digest: Generated<string | null>;
   after_digest: Generated<string | null>;
-  /** When personal data was removed from `before`/`after` (retention or erasure); null: as written. */
+  /** When retention or erasure looked at the row (and removed any personal data from `before`/`after`); null: as written. */
   redacted_at: Generated<number | null>;
 }
 

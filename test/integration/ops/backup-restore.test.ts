@@ -33,7 +33,7 @@ function tempDir(prefix: string): string {
 /** `npm run restore -- <file> [args]` as a child process (the program the npm script runs). */
 function restoreCli(dataDir: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const env = { ...process.env, DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
     delete env['SMARTQUEUE_CONFIG'];
     const child = spawn(process.execPath, ['--import', 'tsx', 'branch-server/cli/restore.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
