@@ -21,13 +21,14 @@ import { siteRoutes } from './sites.contract.ts';
 import { syncRoutes } from './sync.contract.ts';
 import { ticketRoutes } from './tickets.contract.ts';
 import { backupRoutes } from './backups.contract.ts';
+import { customerDataRoutes } from './customer-data.contract.ts';
 
 /** Every HTTP route by name: what the UIs' typed client calls (`api.call('createTicket', …)`). */
 export const routes = {
   ...authRoutes, ...healthRoutes, ...ticketRoutes, ...appointmentRoutes, ...siteRoutes, ...serviceRoutes,
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
   ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
-  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...backupRoutes,
+  ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...backupRoutes, ...customerDataRoutes,
 };
 
 export type Routes = typeof routes;

@@ -3,40 +3,13 @@ import { appendOutbox } from '../db/repositories/outbox.repository.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { AuditLogRow } from '../db/tables/audit-log.table.ts';
 import type { CustomerRow } from '../db/tables/customer.table.ts';
+import { redactPersonal } from '../domain/personal-data.ts';
 import { customerEdit } from './customers.ts';
 
 const DAY_MS = 86_400_000;
 
 /** Entities whose audit rows carry personal data in `before`/`after`. */
 const AUDITED_PERSONAL: ReadonlySet<string> = new Set(['ticket', 'appointment', 'feedback', 'notification', 'customer']);
-
-/** Keys of personal data inside audit `before`/`after` values (ticket, appointment, feedback, notification, customer rows). */
-const PERSONAL_KEYS: ReadonlySet<string> = new Set([
-  'customer_name', 'customer_phone', 'customer_email', 'comment', 'recipient', 'phone', 'email', 'first_name', 'last_name',
-]);
-
-/** The audit value with every personal field emptied (ids, numbers, times and statuses stay: they are the statistics). */
-export function redactPersonal(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v) => {
-      const r = redactPersonal(v);
-      if (r !== v) changed = true;
-      return r;
-    });
-    return changed ? out : value;
-  }
-  if (value === null || typeof value !== 'object') return value;
-  let out: Record<string, unknown> | null = null;
-  for (const [key, v] of Object.entries(value)) {
-    const next = PERSONAL_KEYS.has(key) ? (typeof v === 'string' ? '' : v === null ? null : '') : redactPersonal(v);
-    if (next !== v) {
-      out ??= { ...(value as Record<string, unknown>) };
-      out[key] = next;
-    }
-  }
-  return out ?? value;
-}
 
 export type RetentionCounts = {
   tickets: number; appointments: number; feedback: number; notifications: number; customers: number; audit: number;

@@ -1,3 +1,4 @@
+import { redactAuditFor } from '../../branch-server/use-cases/customers.ts';
 import { observeBranchHlc } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import { uuidv7 } from '../../branch-server/ids.ts';
@@ -281,6 +282,10 @@ function redirectCustomer(scope: ApplyScope, loserId: string, survivorId: string
 function forgetCustomerLocally(scope: ApplyScope, id: string): void {
   const { db, now } = scope;
   if (!exists(db, 'customer', id)) return;
+  // Their audit history loses the same fields (the redacted audit rows do go up: HQ's copies too).
+  const related = db.sqlite.prepare(`SELECT id FROM ticket WHERE customer_id = @id UNION ALL SELECT id FROM appointment WHERE customer_id = @id
+    UNION ALL SELECT id FROM feedback WHERE customer_id = @id`).pluck().all({ id }) as string[];
+  redactAuditFor(db, scope.tenantId, related, now);
   db.sqlite.prepare(`UPDATE ticket SET customer_id = NULL, customer_name = '', customer_phone = '', updated_at = ? WHERE customer_id = ?`).run(now, id);
   db.sqlite.prepare(`UPDATE appointment SET customer_id = NULL, customer_name = '', customer_phone = '', updated_at = ? WHERE customer_id = ?`).run(now, id);
   db.sqlite.prepare(`UPDATE feedback SET customer_id = NULL, comment = '' WHERE customer_id = ?`).run(id);

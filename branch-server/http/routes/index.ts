@@ -46,6 +46,8 @@ import { syncRoutes } from '../../contract/sync.contract.ts';
 import { syncHandlers } from './sync.routes.ts';
 import { backupRoutes } from '../../contract/backups.contract.ts';
 import { backupHandlers } from './backups.routes.ts';
+import { customerDataRoutes } from '../../contract/customer-data.contract.ts';
+import { customerDataHandlers } from './customer-data.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -62,6 +64,7 @@ export function allRoutes(): Bound[] {
     ...bind(memberRoutes, memberHandlers),
     ...bind(agentRoutes, agentHandlers),
     ...bind(customerRoutes, customerHandlers),
+    ...bind(customerDataRoutes, customerDataHandlers),
     ...bind(feedbackRoutes, feedbackHandlers),
     ...bind(auditRoutes, auditHandlers),
     ...bind(reportRoutes, reportHandlers),
