@@ -77,10 +77,12 @@ export function createLogger(options: LogOptions): AppLogger {
     mkdirSync(options.dir, { recursive: true });
     file = join(options.dir, `${options.name}.log`);
     // Asynchronous writes: a request never waits on the disk for its log line.
-    destination = pino.destination({ dest: file, sync: false, mkdir: true });
+    destination = pino.destination({ dest: file, sync: false });
   } else {
     destination = pino.destination({ dest: 1, sync: false });
   }
+  // A log file that cannot be written (disk full, folder removed) must never take the server down.
+  (destination as unknown as NodeJS.EventEmitter).on('error', () => undefined);
   const logger = pino({
     level: options.level ?? 'info',
     base: { pid: process.pid, app: options.name },
@@ -127,12 +129,26 @@ export function createLogger(options: LogOptions): AppLogger {
     rotateIfNeeded,
     close() {
       if (timer) clearInterval(timer);
+      const boom = destination as unknown as NodeJS.EventEmitter & { fd: number; flushSync(): void; end(): void };
       return new Promise<void>((resolve) => {
-        if (!destination.flush) return resolve();
-        destination.flush(() => {
-          if (file) destination.end?.();
-          resolve();
-        });
+        const finish = () => {
+          if (!file) return resolve();
+          // Everything buffered is written before the file closes ('close' once sonic-boom is done).
+          boom.once('close', () => resolve());
+          try {
+            boom.flushSync();
+          } catch {
+            // A write in flight: end() still waits for it.
+          }
+          boom.end();
+        };
+        // Opened asynchronously: a server closed right after it started waits for its log file first.
+        if (boom.fd < 0) {
+          boom.once('ready', finish);
+          boom.once('error', () => resolve());
+        } else {
+          finish();
+        }
       });
     },
   };
