@@ -56,9 +56,10 @@ export type RestoreResult = Readonly<{ setAside: string | null; tickets: number 
  * 2. the backup is copied in with the SQLite backup API and migrated to this version;
  * 3. sync starts over safely: a new upload stream (the cloud may already hold rows under seqs this
  *    older database will reuse, so the old stream cannot go on) and a fresh snapshot of HQ's data.
- *    Rows the backup still had waiting are sent again: the cloud keeps each row once by its id and
- *    never lets an older state of a ticket replace a newer one; rows written after the restore
- *    follow. Nothing uploaded is lost or duplicated at the cloud.
+ *    Rows the backup still had waiting are sent again as replays (`replay_through`): the cloud keeps
+ *    each row once by its id and takes a replay only where it has no copy (any copy it has came
+ *    from this branch before the restore, at least as new); rows written after the restore follow.
+ *    Nothing uploaded is lost or duplicated at the cloud, whatever the branch's clock says.
  * 4. an audit row records the restore.
  */
 export async function restoreBackup(plan: RestorePlan, now: number): Promise<RestoreResult> {
@@ -87,6 +88,10 @@ export async function restoreBackup(plan: RestorePlan, now: number): Promise<Res
     const streamId = randomUUID();
     db.tx(() => {
       setSyncState(db, 'stream_id', streamId);
+      // What the backup's outbox holds may be at the cloud already, newer: sent again as replays.
+      const last = db.sqlite.prepare('SELECT max(seq) FROM sync_outbox').pluck().get() as number | null;
+      if (last !== null) setSyncState(db, 'replay_through', last);
+      else deleteSyncState(db, 'replay_through');
       for (const key of ['cursor', 'last_acked_seq', 'snapshot'] as const) deleteSyncState(db, key);
       db.run(qb.deleteFrom('sync_snapshot_seen'));
       const tenant = db.first(qb.selectFrom('tenant').select('id').orderBy('created_at').limit(1));

@@ -349,6 +349,7 @@ export class SyncClient {
         oldest_unsent_ms: oldestAge,
         clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
         app_version: this.#options.appVersion,
+        ...this.#replayThrough(batch[0]!.seq),
       };
       const res = await this.#call(cycle, 'POST', '/sync/v1/push', body);
       if (res.status === 409 && codeOf(res.body) === 'sync-gap') {
@@ -418,6 +419,17 @@ export class SyncClient {
     }
     throw new SyncFailure('error', 'sync-gap',
       `The cloud expects outbox row ${expected} but this branch only has rows from ${head}: rows were removed without the cloud's acknowledgement.`);
+  }
+
+  /** Set by a restore; dropped once every replayed row is acknowledged. */
+  #replayThrough(firstSeq: number): { replay_through?: number } {
+    const through = getSyncNumber(this.#db, 'replay_through');
+    if (through === null) return {};
+    if (firstSeq > through) {
+      this.#db.tx(() => deleteSyncState(this.#db, 'replay_through'));
+      return {};
+    }
+    return { replay_through: through };
   }
 
   #streamId(): string {

@@ -157,8 +157,12 @@ async function writeBulk(
   const customers = await survivorsOf(trx, unique.map((r) => r.payload['customer_id']).filter((c): c is string => typeof c === 'string'));
   const common = { tenant_id: device.tenantId, site_id: device.siteId, device_id: device.deviceId, received_at: now };
   const written = new Set<string>();
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK).map((row) => {
+  // Replays (rows a branch restored from a backup sends again, seq ≤ replay_through) only fill in what
+  // is missing: any copy here came from the same branch before its restore and is at least as new.
+  const isReplay = (row: OutboxRow) => body.replay_through !== undefined && row.seq <= body.replay_through;
+  const batches: [boolean, OutboxRow[]][] = [[false, unique.filter((r) => !isReplay(r))], [true, unique.filter(isReplay)]];
+  for (const [replay, group] of batches) for (let i = 0; i < group.length; i += CHUNK) {
+    const chunk = group.slice(i, i + CHUNK).map((row) => {
       const raw = row.payload as Record<string, any>;
       const customerId = typeof raw['customer_id'] === 'string' ? customers.get(raw['customer_id']) ?? raw['customer_id'] : null;
       const data = customerId && customerId !== raw['customer_id'] ? { ...raw, customer_id: customerId } : raw;
@@ -178,7 +182,7 @@ async function writeBulk(
           started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at'), updated_at: eb.ref('excluded.updated_at'),
           clock_offset_ms: eb.ref('excluded.clock_offset_ms'), received_at: eb.ref('excluded.received_at'), data: eb.ref('excluded.data'),
           device_id: eb.ref('excluded.device_id'),
-        })).where('ticket.site_id', '=', device.siteId).where('ticket.updated_at', '<=', sql.ref<number>('excluded.updated_at'))).returning('id').execute();
+        })).where('ticket.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'feedback':
         ids = await trx.insertInto('feedback').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -188,7 +192,7 @@ async function writeBulk(
           ticket_id: eb.ref('excluded.ticket_id'), customer_id: eb.ref('excluded.customer_id'), csat: eb.ref('excluded.csat'),
           nps: eb.ref('excluded.nps'), created_at: eb.ref('excluded.created_at'), received_at: eb.ref('excluded.received_at'),
           data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
-        })).where('feedback.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('feedback.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'appointment':
         ids = await trx.insertInto('appointment').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -198,7 +202,7 @@ async function writeBulk(
           service_id: eb.ref('excluded.service_id'), customer_id: eb.ref('excluded.customer_id'), starts_at: eb.ref('excluded.starts_at'),
           status: eb.ref('excluded.status'), updated_at: eb.ref('excluded.updated_at'), received_at: eb.ref('excluded.received_at'),
           data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
-        })).where('appointment.site_id', '=', device.siteId).where('appointment.updated_at', '<=', sql.ref<number>('excluded.updated_at'))).returning('id').execute();
+        })).where('appointment.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'ticket_event':
         ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
@@ -217,8 +221,7 @@ async function writeBulk(
   }
   const missing = unique.filter((row) => !written.has(row.entity_id));
   if (missing.length === 0) return [];
-  // Not written: an upsert's row owned by another branch, or older than the copy here (a branch
-  // restored from a backup sends again states it had already sent newer ones of: the newer stays);
+  // Not written: an upsert's row owned by another branch, or a replay of a row already here;
   // an append-only row already here (a replay from this branch is fine), or held by another branch
   // or, invisible, by another tenant.
   const owners = new Map((await trx.selectFrom(entity).select(['id', 'site_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
