@@ -80,7 +80,7 @@ export function appendAudit(db: Db, actor: Actor, entry: AuditEntry, now: number
   };
   const hash = hashAuditRow(row);
   db.run(qb.insertInto('audit_log').values({ ...row, hash }));
-  appendOutbox(db, { tenantId: entry.tenantId, entity: 'audit_log', entityId: row.id, op: 'insert', payload: { ...row, hash } }, now);
+  appendOutbox(db, { tenantId: entry.tenantId, entity: 'audit_log', entityId: row.id, op: 'insert', payload: { ...row, hash, before_digest: null, after_digest: null, redacted_at: null } }, now);
 }
 
 export type ChainVerification = Readonly<{ ok: boolean; rows: number; brokenAtSeq: number | null }>;
