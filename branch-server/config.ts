@@ -18,6 +18,14 @@ const ConfigSchema = z.object({
   PRINTER_HEALTH_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   CLOUD_URL: z.string().url().refine((url) => /^https?:\/\//i.test(url), 'must be an http(s) URL').optional(),
   ENROLL_TOKEN: z.string().trim().min(16).max(128).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  BACKUP_NIGHTLY_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(2),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(8),
+  BACKUP_KEEP_NIGHTLY: z.coerce.number().int().min(1).max(1000).default(7),
+  RETENTION_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
 });
 
 export type BranchConfig = Readonly<{
@@ -39,6 +47,17 @@ export type BranchConfig = Readonly<{
   cloudUrl: string | null;
   /** A single-use enrollment token from HQ: enrolls on start if this branch is not enrolled yet. */
   enrollToken: string | null;
+  logLevel: string;
+  /** Opens /metrics to the network with `Authorization: Bearer <token>`; without it, loopback only. */
+  metricsToken: string | null;
+  /** Where verified backups go (a second disk, a USB stick); DATA_DIR/backups when null. */
+  backupDir: string | null;
+  backupIntervalMinutes: number;
+  backupNightlyHour: number | null;
+  backupKeep: number;
+  backupKeepNightly: number;
+  /** Local hour of the nightly retention job; null: off. */
+  retentionHour: number | null;
 }>;
 
 export class ConfigError extends Error {
@@ -87,5 +106,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Read
     printerHealthMs: c.PRINTER_HEALTH_SECONDS * 1000,
     cloudUrl: c.CLOUD_URL ? c.CLOUD_URL.replace(/\/+$/, '') : null,
     enrollToken: c.ENROLL_TOKEN ?? null,
+    logLevel: c.LOG_LEVEL,
+    metricsToken: c.METRICS_TOKEN ?? null,
+    backupDir: c.BACKUP_DIR ? resolve(c.BACKUP_DIR) : null,
+    backupIntervalMinutes: c.BACKUP_INTERVAL_MINUTES,
+    backupNightlyHour: c.BACKUP_NIGHTLY_HOUR === 'off' ? null : c.BACKUP_NIGHTLY_HOUR,
+    backupKeep: c.BACKUP_KEEP,
+    backupKeepNightly: c.BACKUP_KEEP_NIGHTLY,
+    retentionHour: c.RETENTION_HOUR === 'off' ? null : c.RETENTION_HOUR,
   };
 }

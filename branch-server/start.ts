@@ -31,6 +31,12 @@ import { notificationReminders, type AppointmentReminders } from './use-cases/ap
 import { DEFAULT_APPOINTMENT_CLOCK, startAppointmentClock, type AppointmentClock, type AppointmentClockOptions } from './jobs/appointment-clock.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
+import { createLogger } from './ops/logger.ts';
+import { BranchMetrics } from './ops/metrics.ts';
+import { BackupService, DEFAULT_BACKUP_OPTIONS, type BackupOptions } from './ops/backups.ts';
+import { RetentionScheduler } from './jobs/retention.ts';
+import { metricsHandler } from './http/observability.ts';
+import { writePidFile } from './ops/pid-file.ts';
 
 export type StartOptions = Readonly<{
   dataDir: string;
@@ -62,6 +68,14 @@ export type StartOptions = Readonly<{
   publicLimits?: Partial<Readonly<{ read: WindowLimit; write: WindowLimit }>>;
   /** Sync loop timings and transport (defaults in sync/client). The loop runs once enrolled. */
   sync?: Pick<BranchSyncOptions, 'loop' | 'transportFor' | 'deviceName' | 'faults'>;
+  /** Logs: DATA_DIR/logs/branch.log by default; `dir: null` writes to stdout. */
+  logs?: Readonly<{ dir?: string | null; level?: string; maxBytes?: number; keep?: number }>;
+  /** `Authorization: Bearer <token>` opens /metrics to the network; without one only loopback may read it. */
+  metricsToken?: string | null;
+  /** Online backups (BACKUP_DIR, default DATA_DIR/backups): schedule and generations kept. */
+  backups?: Partial<BackupOptions>;
+  /** Local hour of the nightly retention job (pseudonymises personal data past each tenant's retention); null: off. */
+  retentionHour?: number | null;
 }>;
 
 export type RunningServer = Readonly<{
@@ -99,7 +113,30 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const events = new EventBus();
   const now = options.now ?? Date.now;
   const version = readAppVersion();
-  const sync = new BranchSync({ db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync });
+  const logs = createLogger({
+    dir: options.logs?.dir === undefined ? join(options.dataDir, 'logs') : options.logs.dir, name: 'branch',
+    ...(options.logs?.level ? { level: options.logs.level } : {}),
+    ...(options.logs?.maxBytes ? { maxBytes: options.logs.maxBytes } : {}),
+    ...(options.logs?.keep ? { keep: options.logs.keep } : {}),
+  });
+  const logger = logs.logger;
+  let wsClients = (): number => 0;
+  const metrics = new BranchMetrics(db, { wsClients: () => wsClients() });
+  const backups = new BackupService(sqlite, { ...DEFAULT_BACKUP_OPTIONS, dir: join(options.dataDir, 'backups'), ...options.backups }, now, logger.child({ task: 'backup' }), {
+    onBackup: (record) => {
+      metrics.backupsTaken.inc({ kind: record.kind, result: record.ok ? 'ok' : 'failed' });
+      if (record.ok) metrics.lastGoodBackup.set(record.started_at / 1000);
+    },
+  });
+  const lastGood = backups.lastGood();
+  if (lastGood) metrics.lastGoodBackup.set(lastGood.started_at / 1000);
+  const sync = new BranchSync({
+    db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync,
+    backupStatus: () => {
+      const good = backups.lastGood();
+      return { last_backup_at: good?.started_at ?? null, last_backup_ok: good !== null && backups.lastFailure === null };
+    },
+  });
   const deps: AppDeps = {
     db,
     now,
@@ -113,15 +150,21 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     issuer: new TicketIssuer({ db, events }),
     ticketFont,
     sync,
+    logger,
+    metrics,
+    backups,
     config: {
       publicUrl: options.publicUrl ?? null,
       refreshTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 86_400,
       pairingTtlSeconds: options.pairingCodeTtlSeconds ?? 15 * 60,
       dataDir: options.dataDir,
       version,
+      startedAt: now(),
+      metricsToken: options.metricsToken ?? null,
     },
   };
   const app = createApp(deps, allRoutes(), (express, routes) => {
+    express.get('/metrics', metricsHandler(metrics.registry, deps.config.metricsToken));
     extendWithDocs(express, routes);
     mountUi(express);
     // Binary (audio/wav), so outside the JSON contract pipeline; same auth checks (http/announcement.ts).
@@ -139,6 +182,9 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
   });
   const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
+  wsClients = realtime.clientCount;
+  const unsubscribeMetrics = events.subscribe((event) => metrics.onEvent(event));
+  const retention = new RetentionScheduler(db, now, logger.child({ task: 'retention' }), metrics, options.retentionHour === undefined ? 3 : options.retentionHour);
   const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont }, agents);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
@@ -147,7 +193,11 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
   });
   sync.start();
+  backups.start();
+  retention.start();
+  const removePidFile = writePidFile(options.dataDir);
   const { port } = server.address() as AddressInfo;
+  logger.info({ port, version }, 'branch server started');
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const notifications = startNotifications({
     db, events, now: deps.now, dataDir: options.dataDir, publicUrl: options.publicUrl ?? null,
@@ -170,6 +220,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       closing ??= (async () => {
         sync.stop();
         await appointmentClock.stop();
+        retention.stop();
+        unsubscribeMetrics();
         detachEtaRefresher();
         // Closing the agents first answers any print request still waiting on one, so the runner stops at once.
         await Promise.all([jobs.stop(), agents.close(), notifications.stop()]);
@@ -178,7 +230,11 @@ export async function start(options: StartOptions): Promise<RunningServer> {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await backups.stop();
         db.close();
+        removePidFile();
+        logger.info('branch server stopped');
+        await logs.close();
       })();
       return closing;
     },

@@ -43,6 +43,13 @@ async function main(): Promise<void> {
     realtime: { heartbeatMs: config.wsHeartbeatMs, maxBufferedBytes: config.wsMaxBufferedBytes },
     ticketFont: config.ticketFont,
     jobs: { health: { intervalMs: config.printerHealthMs } },
+    logs: { level: config.logLevel },
+    metricsToken: config.metricsToken,
+    backups: {
+      ...(config.backupDir ? { dir: config.backupDir } : {}), intervalMinutes: config.backupIntervalMinutes,
+      nightlyHour: config.backupNightlyHour, keep: config.backupKeep, keepNightly: config.backupKeepNightly,
+    },
+    retentionHour: config.retentionHour,
     ...crashDrill(process.env['SYNC_CRASH_AT']),
   });
   const { db, sync } = server.deps;

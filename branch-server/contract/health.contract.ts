@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime } from './common.ts';
+import { IsoDateTime, NullableIso } from './common.ts';
 import { defineRoutes, PUBLIC } from './route.ts';
 
 /** `ok`: all good; `degraded`: serving, but someone should look; `failing`: cannot serve correctly. */
@@ -21,6 +21,25 @@ export const HealthDto = z.object({
       detail: why,
     }),
     clock: z.object({ status: HealthStatus, now: IsoDateTime, detail: why }),
+    sync: z.object({
+      status: HealthStatus,
+      state: z.enum(['online', 'offline', 'enrolling', 'error', 'not_enrolled']),
+      outbox_depth: z.number().int(),
+      oldest_unsent_age_ms: z.number().int().nullable(),
+      detail: why,
+    }).describe('upload to HQ: degraded when refused or when changes wait more than an hour'),
+    printers: z.object({
+      status: HealthStatus,
+      total: z.number().int(),
+      not_ready: z.array(z.object({ id: z.string(), name: z.string(), state: z.string() })).describe('printers whose last status read was not ready'),
+      detail: why,
+    }),
+    backups: z.object({
+      status: HealthStatus,
+      last_good_at: NullableIso.describe('newest backup that passed integrity_check'),
+      last_good_file: z.string().nullable(),
+      detail: why,
+    }).describe('degraded when the newest verified backup is older than two backup intervals, or the last attempt failed'),
   }),
 });
 export type HealthDto = z.infer<typeof HealthDto>;
@@ -28,7 +47,7 @@ export type HealthDto = z.infer<typeof HealthDto>;
 export const healthRoutes = defineRoutes({
   health: {
     method: 'get', path: '/api/v1/health/', tag: 'operations', access: PUBLIC,
-    summary: 'Health of this branch server: database, disk, migrations and clock. 200 when ok or degraded, 503 when failing',
+    summary: 'Health of this branch server: database, disk, migrations, clock, sync, printers and backups. 200 when ok or degraded, 503 when failing',
     response: HealthDto,
   },
 });

@@ -22,6 +22,8 @@ import { siteRoutes } from './sites.contract.ts';
 import { syncRoutes } from './sync.contract.ts';
 import { ticketRoutes } from './tickets.contract.ts';
 import { integrationRoutes } from './integrations.contract.ts';
+import { backupRoutes } from './backups.contract.ts';
+import { customerDataRoutes } from './customer-data.contract.ts';
 
 /** Every HTTP route by name: what the UIs' typed client calls (`api.call('createTicket', …)`). */
 export const routes = {
@@ -29,6 +31,7 @@ export const routes = {
   ...queueRoutes, ...memberRoutes, ...agentRoutes, ...customerRoutes, ...feedbackRoutes, ...auditRoutes,
   ...reportRoutes, ...displayRoutes, ...displayAckRoutes, ...kioskRoutes, ...printerRoutes, ...printingRoutes, ...deviceRoutes,
   ...deviceInputRoutes, ...ticketLogoRoutes, ...notificationRoutes, ...syncRoutes, ...integrationRoutes, ...publicBookingRoutes,
+  ...backupRoutes, ...customerDataRoutes,
 };
 
 export type Routes = typeof routes;

@@ -7,6 +7,7 @@ import type { Actor } from '../db/repositories/audit.repository.ts';
 import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import type { AppDeps, Ctx, Handler } from './context.ts';
 import { describeZodError, errorHandler } from './errors.ts';
+import { markRoute, observeRequests } from './observability.ts';
 import {
   findMembership, findTenantBySlug, parseAuthorization, resolvePrincipal, type Membership, type Principal,
 } from './principal.ts';
@@ -47,12 +48,16 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  app.locals['logger'] = deps.logger;
+  app.use(observeRequests({ logger: deps.logger, forRoute: (method, route) => deps.metrics.forRoute(method, route) }));
   app.use(securityHeaders);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
 
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of inMatchOrder(routes)) {
+    const observed = { observer: deps.metrics.forRoute(route.def.method, route.def.path), template: route.def.path };
     app[route.def.method](route.def.path, (req, res, next) => {
+      markRoute(res, observed);
       handle(deps, route, req, res).catch(next);
     });
     const methods = methodsByPath.get(route.def.path) ?? new Set<string>();

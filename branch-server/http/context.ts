@@ -10,6 +10,9 @@ import type { LoginRateLimiter, WindowRateLimiter } from './rate-limit.ts';
 import type { TicketIssuer } from '../use-cases/issue-ticket.ts';
 import type { Font } from '../../hardware/escpos/truetype.ts';
 import type { BranchSync } from '../../sync/client/branch-sync.ts';
+import type { Logger } from 'pino';
+import type { BranchMetrics } from '../ops/metrics.ts';
+import type { BackupService } from '../ops/backups.ts';
 
 export type AppConfig = Readonly<{
   /** Public base URL of this branch server, for tracking links; defaults to the request's origin. */
@@ -20,6 +23,10 @@ export type AppConfig = Readonly<{
   dataDir: string;
   /** This build's version, as reported by the health check. */
   version: string;
+  /** When this server started (health: no backup yet is fine for the first interval). */
+  startedAt: number;
+  /** With it, the network may read /metrics (Authorization: Bearer); without, loopback only. */
+  metricsToken: string | null;
 }>;
 
 /** Everything a route handler may touch. Built once by `start()`. */
@@ -37,6 +44,12 @@ export type AppDeps = Readonly<{
   ticketFont: Font | null;
   /** Sync with the cloud: status, enrollment, the loop (sync/client). */
   sync: BranchSync;
+  /** Structured logs (pino, DATA_DIR/logs); request lines carry `req_id`. */
+  logger: Logger;
+  /** Prometheus metrics (`/metrics`); `notificationFailures` is for the notification senders. */
+  metrics: BranchMetrics;
+  /** Online backups of the database (ops/backups.ts). */
+  backups: BackupService;
   config: AppConfig;
 }>;
 

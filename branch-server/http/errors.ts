@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
+import type { Logger } from 'pino';
 import { DomainError, ERROR_STATUS } from '../domain/errors.ts';
+import { requestId } from './observability.ts';
 
 /**
  * Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. An issue
@@ -31,7 +33,7 @@ export function sendError(res: Response, error: DomainError): void {
 }
 
 /** Maps every thrown thing to the contract's error shape. No stack trace ever reaches a client. */
-export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   if (res.headersSent) return;
   if (error instanceof DomainError) return sendError(res, error);
   if (error instanceof ZodError) {
@@ -54,7 +56,9 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
   if (isConstraintError(error)) {
     return sendError(res, new DomainError('conflict', 'The change conflicts with existing data.'));
   }
-  console.error('unhandled error', error);
+  const logger = req.app.locals['logger'] as Logger | undefined;
+  if (logger) logger.error({ req_id: requestId(req), err: error, route: req.route?.path }, 'unhandled error');
+  else console.error('unhandled error', error);
   res.status(500).json({ error: 'Internal server error.', code: 'internal' });
 };
 

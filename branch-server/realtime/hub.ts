@@ -32,7 +32,7 @@ export function attachRealtime(
   events: EventBus,
   options: Partial<RealtimeOptions> = {},
   deviceAgents?: DeviceAgentHub,
-): { close(): Promise<void> } {
+): { close(): Promise<void>; clientCount(): number } {
   const opts: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options };
   const { db } = deps;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_CLIENT_PAYLOAD });
@@ -256,6 +256,7 @@ export function attachRealtime(
   heartbeat.unref();
 
   return {
+    clientCount: () => clients.size,
     async close() {
       if (closing) return;
       closing = true;

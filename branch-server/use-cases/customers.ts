@@ -1,5 +1,7 @@
 import type { CustomerDto } from '../contract/customers.contract.ts';
-import { appendAudit } from '../db/repositories/audit.repository.ts';
+import { appendAudit, redactAuditRows } from '../db/repositories/audit.repository.ts';
+import type { AuditLogRow } from '../db/tables/audit-log.table.ts';
+import { redactPersonal } from '../domain/personal-data.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
 import { tickBranchHlc } from '../db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../db/sqlite.ts';
@@ -135,6 +137,8 @@ export function forgetCustomer(deps: UseCaseDeps, caller: Caller, id: string): v
     }
     const notifications = db.run(qb.updateTable('notification').set({ customer_id: null, recipient: '', updated_at: now })
       .where('tenant_id', '=', tenantId).where('customer_id', '=', id));
+    // Their audit history loses the same fields; the chain keeps the digests of what was there.
+    redactAuditFor(db, tenantId, [...tickets, ...appointments, ...feedback].map((r) => r.id), now);
 
     db.run(qb.deleteFrom('customer').where('id', '=', customer.id));
     appendOutbox(db, { tenantId, entity: 'customer', entityId: customer.id, op: 'delete', payload: customerEdit(db, customer, [], now, true) }, now);
@@ -143,4 +147,17 @@ export function forgetCustomer(deps: UseCaseDeps, caller: Caller, id: string): v
       after: { tickets: tickets.length, appointments: appointments.length, feedback: feedback.length, notifications },
     }, now);
   });
+}
+
+/** Removes personal fields from the audit rows about these entities (erasure: here, or arriving from HQ). */
+export function redactAuditFor(db: Db, tenantId: string, entityIds: readonly string[], now: number): number {
+  if (entityIds.length === 0) return 0;
+  let redacted = 0;
+  for (let i = 0; i < entityIds.length; i += 200) {
+    const ids = entityIds.slice(i, i + 200);
+    const rows = db.sqlite.prepare(`SELECT * FROM audit_log WHERE tenant_id = ? AND entity_id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`)
+      .all(tenantId, ...ids) as AuditLogRow[];
+    redacted += redactAuditRows(db, rows, redactPersonal, now);
+  }
+  return redacted;
 }

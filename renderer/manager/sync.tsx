@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { SyncStatusDto } from '../../branch-server/contract/sync.contract.ts';
+import type { BackupListDto } from '../../branch-server/contract/backups.contract.ts';
 import { Badge, Banner, Button, Card, Field } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
 import { formatDateTime, formatDuration, formatNumber } from './format.ts';
@@ -87,6 +88,7 @@ export function SyncSection() {
         setTick((n) => n + 1);
       }} />}
       {s && !admin && s.state === 'not_enrolled' && <AdminOnly>{t('syncEnrollAdminOnly')}</AdminOnly>}
+      <Backups tick={tick} />
     </section>
   );
 }
@@ -136,6 +138,50 @@ function EnrollForm({ revoked, onEnrolled }: Readonly<{ revoked: boolean; onEnro
           <Button type="submit" disabled={busy}>{busy ? t('syncEnrolling') : t('syncEnroll')}</Button>
         </div>
       </form>
+    </Card>
+  );
+}
+
+/** The branch's verified backups: the last good one (also reported to HQ), failures, and "back up now" for admins. */
+function Backups({ tick }: Readonly<{ tick: number }>) {
+  const { api, can } = useManager();
+  const { t, lang } = useT();
+  const notify = useToast();
+  const [taken, setTaken] = useState(0);
+  // Every fifth poll: the folder does not change often.
+  const list = useLoad(() => api.call('listBackups'), [api, Math.floor(tick / 5), taken]);
+  const { busy, failure, run } = useSubmit();
+  const b: BackupListDto | null = list.data;
+  const takeNow = async () => {
+    const record = await run(() => api.call('takeBackup', { body: {} }));
+    if (!record) return;
+    notify(t('backupTaken', { file: record.file }));
+    setTaken((n) => n + 1);
+  };
+  return (
+    <Card className="mg-backups" title={t('backupTitle')}>
+      {list.failure && <Banner>{list.failure.message}</Banner>}
+      {b && (
+        <>
+          <p className="mg-muted">{t('backupLead', { minutes: String(b.interval_minutes), dir: b.dir })}</p>
+          {b.last_failure && <Banner tone="danger">{t('backupFailed', { error: b.last_failure.error })}</Banner>}
+          {b.last_good ? (
+            <dl className="mg-sync__facts" data-testid="backup-last-good">
+              <dt>{t('backupLastGood')}</dt><dd>{formatDateTime(lang, b.last_good.started_at)}</dd>
+              <dt>{t('backupFile')}</dt><dd><bdi dir="ltr">{b.last_good.file}</bdi></dd>
+              <dt>{t('backupTickets')}</dt><dd>{formatNumber(lang, b.last_good.tickets)}</dd>
+              <dt>{t('backupCount')}</dt><dd>{formatNumber(lang, b.results.length)}</dd>
+            </dl>
+          ) : <p>{t('backupNone')}</p>}
+          {b.last_reported_to_hq_at && <p className="mg-muted">{t('backupReported', { at: formatDateTime(lang, b.last_reported_to_hq_at) })}</p>}
+          {can('manage:settings') && (
+            <div className="mg-form__actions">
+              <FormError failure={failure} />
+              <Button type="button" disabled={busy} onClick={() => void takeNow()}>{busy ? t('backupTaking') : t('backupNow')}</Button>
+            </div>
+          )}
+        </>
+      )}
     </Card>
   );
 }

@@ -18,6 +18,8 @@ export type BranchSyncOptions = Readonly<{
   loop?: Partial<Pick<SyncClientOptions, 'intervalMs' | 'nudgeDelayMs' | 'backoffBaseMs' | 'backoffCapMs' | 'watchdogMs' | 'batchRows' | 'pullLimit'>>;
   /** Crash drills: called at the client's named crash points (CLIENT_FAULT_POINTS). */
   faults?: SyncClientOptions['faults'];
+  /** The newest verified backup, reported to HQ. */
+  backupStatus?: SyncClientOptions['backupStatus'];
 }>;
 
 /**
@@ -54,6 +56,7 @@ export class BranchSync {
       schemaVersion: this.#options.schemaVersion, ...(cloudUrl ? { cloudUrl } : {}),
       ...(this.#options.deviceName ? { deviceName: this.#options.deviceName } : {}), ...loop,
       ...(this.#options.faults ? { faults: this.#options.faults } : {}),
+      ...(this.#options.backupStatus ? { backupStatus: this.#options.backupStatus } : {}),
     });
   }
 

@@ -1,3 +1,4 @@
+import { redactAuditFor } from '../../branch-server/use-cases/customers.ts';
 import { observeBranchHlc, rememberSlugAlias } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import { uuidv7 } from '../../branch-server/ids.ts';
@@ -287,12 +288,16 @@ function redirectCustomer(scope: ApplyScope, loserId: string, survivorId: string
 
 /**
  * Forgotten at HQ (right to be forgotten): the rows that named the customer are scrubbed as the cloud
- * scrubs its copies (ERASED_CUSTOMER_SCRUB), without uploading anything and without touching
+ * scrubs its copies (ERASED_CUSTOMER_SCRUB), without uploading them and without touching
  * `updated_at` (this is not a new version of the ticket), so both sides hold the same row.
  */
 function forgetCustomerLocally(scope: ApplyScope, id: string): void {
   const { db, now } = scope;
   if (!exists(db, 'customer', id)) return;
+  // Their audit history loses the same fields (the redacted audit rows do go up: HQ's copies too).
+  const related = db.sqlite.prepare(`SELECT id FROM ticket WHERE customer_id = @id UNION ALL SELECT id FROM appointment WHERE customer_id = @id
+    UNION ALL SELECT id FROM feedback WHERE customer_id = @id`).pluck().all({ id }) as string[];
+  redactAuditFor(db, scope.tenantId, related, now);
   for (const [table, scrub] of Object.entries(ERASED_CUSTOMER_SCRUB)) {
     const columns = Object.keys(scrub);
     db.sqlite.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE customer_id = ?`).run(...Object.values(scrub), id);

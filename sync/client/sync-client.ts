@@ -58,6 +58,8 @@ export type SyncClientOptions = Readonly<{
   watchdogMs?: number;
   /** The loop's timers (cycle schedule and watchdog); the global ones by default. Tests pass virtual ones. */
   timers?: LoopTimers;
+  /** The branch's newest verified backup, reported to HQ with each ack. */
+  backupStatus?: () => Readonly<{ last_backup_at: number | null; last_backup_ok: boolean }>;
 }>;
 
 /** A timer handle is opaque; a Node timer is unref'd so a waiting loop never keeps the process up. */
@@ -366,6 +368,7 @@ export class SyncClient {
         oldest_unsent_ms: oldestAge,
         clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
         app_version: this.#options.appVersion,
+        ...this.#replayThrough(batch[0]!.seq),
       };
       const res = await this.#call(cycle, 'POST', '/sync/v1/push', body);
       if (res.status === 409 && codeOf(res.body) === 'sync-gap') {
@@ -435,6 +438,17 @@ export class SyncClient {
     }
     throw new SyncFailure('error', 'sync-gap',
       `The cloud expects outbox row ${expected} but this branch only has rows from ${head}: rows were removed without the cloud's acknowledgement.`);
+  }
+
+  /** Set by a restore; dropped once every replayed row is acknowledged. */
+  #replayThrough(firstSeq: number): { replay_through?: number } {
+    const through = getSyncNumber(this.#db, 'replay_through');
+    if (through === null) return {};
+    if (firstSeq > through) {
+      this.#db.tx(() => deleteSyncState(this.#db, 'replay_through'));
+      return {};
+    }
+    return { replay_through: through };
   }
 
   #streamId(): string {
@@ -607,6 +621,7 @@ export class SyncClient {
       oldest_unsent_ms: oldestAge,
       clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
       app_version: this.#options.appVersion,
+      ...this.#options.backupStatus?.(),
     });
     if (res.status !== 200) throw refusal(res, 'ack');
   }

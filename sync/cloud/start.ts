@@ -10,6 +10,8 @@ import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
 import { cloudRoutes } from './http/routes/index.ts';
 import { createCloudTokens } from './http/tokens.ts';
 import { startMaintenance } from './use-cases/maintenance.ts';
+import { createLogger } from '../../branch-server/ops/logger.ts';
+import { CloudMetrics } from './http/metrics.ts';
 
 export type CloudStartOptions = CloudDbOptions & Readonly<{
   port?: number;
@@ -22,6 +24,10 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   loginLimits?: LoginLimits;
   /** Mounts extra routes (the HQ dashboard is always mounted at /hq). */
   extend?: (app: Express) => void;
+  /** Logs: JSON lines to `dir` (rotated), or stdout with `dir: null`; silent when absent (tests). */
+  logs?: Readonly<{ dir: string | null; level?: string }>;
+  /** `Authorization: Bearer <token>` opens /metrics to the network; without one only loopback may read it. */
+  metricsToken?: string | null;
 }>;
 
 export type RunningCloud = Readonly<{
@@ -41,11 +47,12 @@ export const CLOUD_VERSION = '0.1.0';
  */
 export async function startCloud(options: CloudStartOptions): Promise<RunningCloud> {
   const cloud = options.cloud ?? await openCloudDb(options);
-  const deps = await cloudDeps(cloud, options);
+  const logs = createLogger({ dir: options.logs?.dir ?? null, name: 'cloud', level: options.logs ? options.logs.level ?? 'info' : 'silent' });
+  const deps: CloudDeps = { ...await cloudDeps(cloud, options), logger: logs.logger, metrics: new CloudMetrics(cloud) };
   const app = createCloudApp(deps, cloudRoutes(), (express) => {
     mountHqUi(express);
     options.extend?.(express);
-  });
+  }, options.metricsToken ?? null);
   const stopMaintenance = startMaintenance(deps);
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -72,6 +79,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.cloud) await cloud.close();
+      await logs.close();
     },
   };
 }

@@ -60,6 +60,8 @@ export const BranchDto = z.object({
   enrolled_at: IsoDateTime,
   revoked: z.boolean(),
   revoked_at: NullableIso,
+  last_backup_at: NullableIso.describe("the branch's newest verified database backup, as it last reported"),
+  last_backup_ok: z.boolean().nullable().describe('false when its latest backup attempt failed; null: never reported'),
 });
 export type BranchDto = z.infer<typeof BranchDto>;
 

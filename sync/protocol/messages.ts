@@ -67,6 +67,11 @@ export const PushRequest = z.object({
   oldest_unsent_ms: z.number().int().min(0).nullable(),
   clock_offset_ms: z.number().int().nullable(),
   app_version: z.string().max(64),
+  /**
+   * A branch restored from a backup sends again what its outbox held then: rows up to this seq are
+   * replays, applied only where the cloud has no copy yet (any copy it has is at least as new).
+   */
+  replay_through: z.number().int().min(0).optional(),
 }).strict();
 export type PushRequest = z.infer<typeof PushRequest>;
 

@@ -47,6 +47,8 @@ export const syncRoutes = defineCloudRoutes({
       oldest_unsent_ms: z.number().int().min(0).nullable(),
       clock_offset_ms: z.number().int().nullable(),
       app_version: z.string().max(64),
+      last_backup_at: z.number().int().min(0).nullable().optional().describe('when the newest verified backup of the branch database was taken'),
+      last_backup_ok: z.boolean().optional().describe('false when the latest backup attempt failed'),
     }).strict(),
     response: z.object({ ok: z.literal(true), server_time: z.number().int() }),
   },

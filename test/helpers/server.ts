@@ -21,7 +21,9 @@ export async function startTestServer(options: Partial<StartOptions> = {}): Prom
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sq-test-'));
   // Idle printers are not polled unless a test asks: background status reads would interleave with what it checks.
   const jobs = { ...options.jobs, health: { intervalMs: 0, ...options.jobs?.health } };
-  const server = await start({ port: 0, host: '127.0.0.1', ...options, jobs, dataDir });
+  // Scheduled backups and the nightly retention stay off unless a test asks (they would run mid-test).
+  const backups = { intervalMinutes: 0, nightlyHour: null, ...options.backups };
+  const server = await start({ port: 0, host: '127.0.0.1', retentionHour: null, ...options, jobs, backups, dataDir });
   const api: TestServer['api'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;

@@ -16,6 +16,7 @@ import * as m0140 from './0140-create-device-agent-hardware.ts';
 import * as m0150 from './0150-create-ticket-logo.ts';
 import * as m0160 from './0160-cover-ticket-waiting-line.ts';
 import * as m0200 from './0200-notification-delivery.ts';
+import * as m0300 from './0300-data-protection.ts';
 import * as m0400 from './0400-appointment-scheduling.ts';
 import * as m0410 from './0410-cover-remote-waiting-line.ts';
 
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0150-create-ticket-logo': m0150,
   '0160-cover-ticket-waiting-line': m0160,
   '0200-notification-delivery': m0200,
+  '0300-data-protection': m0300,
   '0400-appointment-scheduling': m0400,
   '0410-cover-remote-waiting-line': m0410,
 };

@@ -19,7 +19,11 @@ export type SyncStateKey =
   /** Status shown to managers (local wall-clock times: informational only). */
   | 'last_push_at' | 'last_pull_at'
   /** Slugs a tenant here was known by before enrollment or an HQ rename (JSON: slug → tenant id). */
-  | 'tenant_slug_aliases';
+  | 'tenant_slug_aliases'
+  /** The local day the nightly retention last ran. */
+  | 'retention_last_day'
+  /** After a restore: outbox rows up to this seq are replays of what the backup held (see PushRequest). */
+  | 'replay_through';
 
 export function getSyncState(db: Db, key: SyncStateKey): string | null {
   return db.first(qb.selectFrom('sync_state').select('value').where('key', '=', key))?.value ?? null;

@@ -17,6 +17,11 @@ export interface AuditLogTable {
   created_at: number;
   prev_hash: string;
   hash: string;
+  /** sha256 of `before` as written, kept when the row is redacted (the chain hashes the digest). */
+  before_digest: Generated<string | null>;
+  after_digest: Generated<string | null>;
+  /** When retention or erasure looked at the row (and removed any personal data from `before`/`after`); null: as written. */
+  redacted_at: Generated<number | null>;
 }
 
 export type AuditLogRow = Selectable<AuditLogTable>;

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { healthRoutes, type HealthDto, type HealthStatus } from '../../contract/health.contract.ts';
 import { MIGRATIONS } from '../../db/migrations/index.ts';
 import type { Db } from '../../db/sqlite.ts';
-import type { Handlers } from '../context.ts';
+import type { AppDeps, Handlers } from '../context.ts';
 
 /** Below this, SQLite writes (and the WAL checkpoint) are about to fail. */
 const DISK_FAILING_BYTES = 100 * 1024 * 1024;
@@ -81,6 +81,52 @@ function checkClock(db: Db, now: number): Checks['clock'] {
   return { status: 'ok', now: iso };
 }
 
+/** Changes waiting longer than this to reach HQ make the branch degraded (HQ's figures are getting stale). */
+const SYNC_STALE_MS = 60 * 60_000;
+
+function checkSync(sync: AppDeps['sync']): Checks['sync'] {
+  const s = sync.status();
+  const base = { state: s.state, outbox_depth: s.outbox_depth, oldest_unsent_age_ms: s.oldest_unsent_age_ms };
+  if (s.state === 'error') return { status: 'degraded', ...base, detail: `Sync stopped: ${s.last_error ?? s.last_error_code ?? 'error'}` };
+  if (s.state !== 'not_enrolled' && s.oldest_unsent_age_ms !== null && s.oldest_unsent_age_ms > SYNC_STALE_MS) {
+    return { status: 'degraded', ...base, detail: `${s.outbox_depth} changes have waited more than an hour to reach HQ.` };
+  }
+  return { status: 'ok', ...base };
+}
+
+function checkPrinters(db: Db): Checks['printers'] {
+  try {
+    const rows = db.raw<{ id: string; name: string; status: string; online: number | null; paper: string }>(
+      'SELECT id, name, status, online, paper FROM printer',
+    );
+    // Never read (online null) is not a fault; a read that said offline, out of paper or cover open is.
+    const notReady = rows.filter((p) => p.online === 0 || p.paper === 'out' || ['offline', 'paper-out', 'cover-open', 'error'].includes(p.status))
+      .map((p) => ({ id: p.id, name: p.name, state: p.online === 0 ? 'offline' : p.paper === 'out' ? 'paper-out' : p.status }));
+    if (notReady.length > 0) {
+      return { status: 'degraded', total: rows.length, not_ready: notReady, detail: `${notReady.map((p) => `${p.name}: ${p.state}`).join(', ')}.` };
+    }
+    return { status: 'ok', total: rows.length, not_ready: [] };
+  } catch (error) {
+    return { status: 'degraded', total: 0, not_ready: [], detail: `Printers cannot be read: ${(error as Error).message}` };
+  }
+}
+
+function checkBackups(backups: AppDeps['backups'], now: number, startedAt: number): Checks['backups'] {
+  const good = backups.lastGood();
+  const base = { last_good_at: good ? new Date(good.started_at).toISOString() : null, last_good_file: good?.file ?? null };
+  const failure = backups.lastFailure;
+  if (failure) return { status: 'degraded', ...base, detail: `The last backup failed: ${failure.error}` };
+  const { intervalMinutes, nightlyHour } = backups.options;
+  if (intervalMinutes === 0 && nightlyHour === null) return { status: 'ok', ...base, detail: 'Scheduled backups are off.' };
+  // Two intervals (or two days with nightly backups only) without a verified copy: the RPO is not met.
+  const allowed = intervalMinutes > 0 ? 2 * intervalMinutes * 60_000 + 5 * 60_000 : 2 * 86_400_000;
+  const since = good?.started_at ?? startedAt;
+  if (now - since > allowed) {
+    return { status: 'degraded', ...base, detail: good ? `The newest verified backup is from ${base.last_good_at}.` : 'No verified backup yet.' };
+  }
+  return { status: 'ok', ...base };
+}
+
 const RANK: Readonly<Record<HealthStatus, number>> = { ok: 0, degraded: 1, failing: 2 };
 
 export const healthHandlers: Handlers<typeof healthRoutes> = {
@@ -91,6 +137,9 @@ export const healthHandlers: Handlers<typeof healthRoutes> = {
       disk: checkDisk(config.dataDir),
       migrations: checkMigrations(db),
       clock: checkClock(db, ctx.now),
+      sync: checkSync(ctx.deps.sync),
+      printers: checkPrinters(db),
+      backups: checkBackups(ctx.deps.backups, ctx.now, config.startedAt),
     };
     const status = Object.values(checks).reduce<HealthStatus>((worst, c) => (RANK[c.status] > RANK[worst] ? c.status : worst), 'ok');
     // Load balancers and supervisors read the status code: failing must not look healthy.

@@ -48,6 +48,10 @@ import { integrationRoutes } from '../../contract/integrations.contract.ts';
 import { integrationHandlers } from './integrations.routes.ts';
 import { publicBookingRoutes } from '../../contract/public-booking.contract.ts';
 import { publicBookingHandlers } from './public-booking.routes.ts';
+import { backupRoutes } from '../../contract/backups.contract.ts';
+import { backupHandlers } from './backups.routes.ts';
+import { customerDataRoutes } from '../../contract/customer-data.contract.ts';
+import { customerDataHandlers } from './customer-data.routes.ts';
 
 /** Every API route of the branch server: contract definition bound to its handlers. */
 export function allRoutes(): Bound[] {
@@ -64,6 +68,7 @@ export function allRoutes(): Bound[] {
     ...bind(memberRoutes, memberHandlers),
     ...bind(agentRoutes, agentHandlers),
     ...bind(customerRoutes, customerHandlers),
+    ...bind(customerDataRoutes, customerDataHandlers),
     ...bind(feedbackRoutes, feedbackHandlers),
     ...bind(auditRoutes, auditHandlers),
     ...bind(reportRoutes, reportHandlers),
@@ -80,5 +85,6 @@ export function allRoutes(): Bound[] {
     ...bind(syncRoutes, syncHandlers),
     ...bind(integrationRoutes, integrationHandlers),
     ...bind(publicBookingRoutes, publicBookingHandlers),
+    ...bind(backupRoutes, backupHandlers),
   ];
 }

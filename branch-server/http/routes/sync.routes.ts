@@ -11,7 +11,8 @@ function syncTenantId(db: Db): string | null {
   return getSyncState(db, 'tenant_id') ?? db.first(qb.selectFrom('tenant').select('id').orderBy('created_at').orderBy('id').limit(1))?.id ?? null;
 }
 
-function requireRole(db: Db, principal: Principal, roles: readonly ('admin' | 'manager')[]): void {
+/** Routes about the branch itself (no tenant in the URL): admins (and managers) of the tenant this branch syncs for. */
+export function requireBranchRole(db: Db, principal: Principal, roles: readonly ('admin' | 'manager')[]): void {
   if (principal.kind !== 'user') throw new DomainError('forbidden', 'This route is for signed-in users.');
   const tenantId = syncTenantId(db);
   const membership = tenantId ? findMembership(db, tenantId, principal.userId) : null;
@@ -33,11 +34,11 @@ function toDto(s: SyncStatus): SyncStatusDto {
 
 export const syncHandlers: Handlers<typeof syncRoutes> = {
   syncStatus: (ctx) => {
-    requireRole(ctx.deps.db, ctx.principal, ['admin', 'manager']);
+    requireBranchRole(ctx.deps.db, ctx.principal, ['admin', 'manager']);
     return toDto(ctx.deps.sync.status());
   },
   enrollBranch: async (ctx) => {
-    requireRole(ctx.deps.db, ctx.principal, ['admin']);
+    requireBranchRole(ctx.deps.db, ctx.principal, ['admin']);
     await ctx.deps.sync.enroll(ctx.body.cloud_url, ctx.body.token, ctx.actor);
     return toDto(ctx.deps.sync.status());
   },

@@ -7,9 +7,16 @@ const CloudEnv = z.object({
   /** PGlite's files when DATABASE_URL is not set. */
   DATA_DIR: z.string().min(1).default('./data-cloud'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** JSON logs go to stdout unless LOG_DIR names a folder (rotated files there). */
+  LOG_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
 });
 
-export type CloudCliConfig = Readonly<{ port: number; host: string; dataDir: string; databaseUrl: string | undefined }>;
+export type CloudCliConfig = Readonly<{
+  port: number; host: string; dataDir: string; databaseUrl: string | undefined;
+  logDir: string | null; logLevel: string; metricsToken: string | null;
+}>;
 
 export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudCliConfig {
   const parsed = CloudEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -17,7 +24,10 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudCliC
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const c = parsed.data;
-  return { port: c.PORT, host: c.HOST, dataDir: c.DATA_DIR, databaseUrl: c.DATABASE_URL };
+  return {
+    port: c.PORT, host: c.HOST, dataDir: c.DATA_DIR, databaseUrl: c.DATABASE_URL,
+    logDir: c.LOG_DIR ?? null, logLevel: c.LOG_LEVEL, metricsToken: c.METRICS_TOKEN ?? null,
+  };
 }
 
 /** Where the data lives, for messages (never the password of a database URL). */

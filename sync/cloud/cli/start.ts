@@ -10,7 +10,10 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(2);
   }
-  const cloud = await startCloud({ port: config.port, host: config.host, databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const cloud = await startCloud({
+    port: config.port, host: config.host, databaseUrl: config.databaseUrl, dataDir: config.dataDir,
+    logs: { dir: config.logDir, level: config.logLevel }, metricsToken: config.metricsToken,
+  });
   console.log([
     `SmartQueue Cloud is running on ${cloud.url}  (data: ${describeStore(config)})`,
     `  HQ:      ${cloud.url}/hq`,

@@ -62,6 +62,8 @@ export interface DeviceTable {
   rows_rejected: Generated<number>; feed_cursor: Generated<number>; outbox_depth: Generated<number>;
   oldest_unsent_ms: number | null; clock_offset_ms: number | null; last_seen_at: number | null;
   last_push_at: number | null; last_pull_at: number | null;
+  /** Newest verified backup of the branch database, as the branch last reported (0200). */
+  last_backup_at: number | null; last_backup_ok: boolean | null;
 }
 export interface DeviceChallengeTable { nonce: string; device_id: string; expires_at: number }
 export interface SyncDeadLetterTable {

@@ -4,6 +4,7 @@ import {
   declaredOnly, inMatchOrder, MAX_BODY_BYTES, parseBody, parseInput, parseOr404, securityHeaders,
 } from '../../../branch-server/http/app.ts';
 import { errorHandler } from '../../../branch-server/http/errors.ts';
+import { markRoute, metricsHandler, observeRequests } from '../../../branch-server/http/observability.ts';
 import { parseAuthorization } from '../../../branch-server/http/principal.ts';
 import type { CloudRouteDef, TenantNeed } from '../../protocol/cloud-route.ts';
 import { PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../protocol/version.ts';
@@ -30,11 +31,19 @@ const ANONYMOUS: CloudPrincipal = { kind: 'anonymous' };
  * handle, map errors — over PostgreSQL. Stateless: everything a request needs is in the database,
  * so any number of processes can serve the same branches.
  */
-export function createCloudApp(deps: CloudDeps, routes: readonly CloudBound[], extend?: (app: Express) => void): Express {
+export function createCloudApp(
+  deps: CloudDeps, routes: readonly CloudBound[], extend?: (app: Express) => void, metricsToken: string | null = null,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  const { logger, metrics } = deps;
+  if (logger && metrics) {
+    app.locals['logger'] = logger;
+    app.use(observeRequests({ logger, forRoute: (method, route) => metrics.forRoute(method, route) }));
+    app.get('/metrics', metricsHandler(metrics.registry, metricsToken));
+  }
   app.use(securityHeaders);
 
   const methodsByPath = new Map<string, Set<string>>();
@@ -44,7 +53,9 @@ export function createCloudApp(deps: CloudDeps, routes: readonly CloudBound[], e
       strict: true,
       type: ['application/json', 'application/*+json'],
     });
+    const observed = metrics ? { observer: metrics.forRoute(route.def.method, route.def.path), template: route.def.path } : null;
     app[route.def.method](route.def.path, json, (req, res, next) => {
+      if (observed) markRoute(res, observed);
       handle(deps, route, req, res).catch(next);
     });
     const methods = methodsByPath.get(route.def.path) ?? new Set<string>();

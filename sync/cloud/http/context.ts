@@ -6,6 +6,8 @@ import type {
 import type { CloudDb } from '../db/database.ts';
 import type { CloudRole, TenantRow } from '../db/schema.ts';
 import type { CloudTokens } from './tokens.ts';
+import type { Logger } from 'pino';
+import type { CloudMetrics } from './metrics.ts';
 
 export type CloudConfig = Readonly<{
   /** Changes when the cloud database is restored from a backup: branches then re-check their cursors. */
@@ -26,6 +28,9 @@ export type CloudDeps = Readonly<{
   loginLimiter: LoginRateLimiter;
   /** Lets tests inject faults at named points of a push (crash, delay); a no-op in production. */
   faults?: CloudFaults;
+  /** Logs and metrics of the serving process (absent in the CLIs). */
+  logger?: Logger;
+  metrics?: CloudMetrics;
 }>;
 
 export type CloudFaults = Readonly<{ at(point: string): Promise<void> | void }>;

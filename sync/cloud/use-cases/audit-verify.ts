@@ -21,6 +21,8 @@ function chained(data: Record<string, unknown>): Parameters<typeof hashAuditRow>
     id: data['id'], tenant_id: data['tenant_id'], actor_user_id: data['actor_user_id'], actor_device_id: data['actor_device_id'],
     action: data['action'], entity: data['entity'], entity_id: data['entity_id'], before: data['before'], after: data['after'],
     ip: data['ip'], user_agent: data['user_agent'], endpoint: data['endpoint'], created_at: data['created_at'], prev_hash: data['prev_hash'],
+    // A row redacted at the branch (retention, erasure) carries the digests of what it held.
+    before_digest: data['before_digest'] ?? null, after_digest: data['after_digest'] ?? null,
   } as Parameters<typeof hashAuditRow>[0];
 }
 

@@ -101,6 +101,7 @@ function toBranchDto(row: DeviceView, head: number, now: number): BranchDto {
     rows_rejected: row.rows_rejected, duplicates_skipped: row.duplicates_skipped, app_version: row.app_version,
     schema_version: row.schema_version, clock_offset_ms: row.clock_offset_ms, enrolled_at: iso(row.enrolled_at),
     revoked: row.revoked_at !== null, revoked_at: isoOrNull(row.revoked_at),
+    last_backup_at: isoOrNull(row.last_backup_at), last_backup_ok: row.last_backup_ok,
   };
 }
 

@@ -78,12 +78,18 @@ export async function readSnapshot(
 export async function recordAck(
   deps: CloudDeps,
   device: CloudDevice,
-  body: Readonly<{ cursor: number; outbox_depth: number; oldest_unsent_ms: number | null; clock_offset_ms: number | null; app_version: string }>,
+  body: Readonly<{
+    cursor: number; outbox_depth: number; oldest_unsent_ms: number | null; clock_offset_ms: number | null; app_version: string;
+    last_backup_at?: number | null | undefined; last_backup_ok?: boolean | undefined;
+  }>,
 ): Promise<{ ok: true; server_time: number }> {
   const now = deps.now();
   await deps.cloud.withTenant(device.tenantId, (trx) => trx.updateTable('device').set({
     feed_cursor: body.cursor, outbox_depth: body.outbox_depth, oldest_unsent_ms: body.oldest_unsent_ms,
     clock_offset_ms: body.clock_offset_ms, app_version: body.app_version, last_seen_at: now,
+    // Older branches do not report backups: what HQ knew stays.
+    ...(body.last_backup_at !== undefined ? { last_backup_at: body.last_backup_at } : {}),
+    ...(body.last_backup_ok !== undefined ? { last_backup_ok: body.last_backup_ok } : {}),
   }).where('id', '=', device.deviceId).execute());
   return { ok: true, server_time: now };
 }

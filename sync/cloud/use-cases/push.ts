@@ -166,8 +166,12 @@ async function writeBulk(
   const customers = await survivorsOf(trx, unique.map((r) => r.payload['customer_id']).filter((c): c is string => typeof c === 'string'));
   const common = { tenant_id: device.tenantId, site_id: device.siteId, device_id: device.deviceId, received_at: now };
   const written = new Set<string>();
-  for (let i = 0; i < unique.length; i += CHUNK) {
-    const chunk = unique.slice(i, i + CHUNK).map((row) => {
+  // Replays (rows a branch restored from a backup sends again, seq ≤ replay_through) only fill in what
+  // is missing: any copy here came from the same branch before its restore and is at least as new.
+  const isReplay = (row: OutboxRow) => body.replay_through !== undefined && row.seq <= body.replay_through;
+  const batches: [boolean, OutboxRow[]][] = [[false, unique.filter((r) => !isReplay(r))], [true, unique.filter(isReplay)]];
+  for (const [replay, group] of batches) for (let i = 0; i < group.length; i += CHUNK) {
+    const chunk = group.slice(i, i + CHUNK).map((row) => {
       const raw = row.payload as Record<string, any>;
       const named = typeof raw['customer_id'] === 'string' ? raw['customer_id'] : null;
       const fate = named === null ? undefined : customers.get(named);
@@ -190,7 +194,7 @@ async function writeBulk(
           started_at: eb.ref('excluded.started_at'), ended_at: eb.ref('excluded.ended_at'), updated_at: eb.ref('excluded.updated_at'),
           clock_offset_ms: eb.ref('excluded.clock_offset_ms'), received_at: eb.ref('excluded.received_at'), data: eb.ref('excluded.data'),
           device_id: eb.ref('excluded.device_id'),
-        })).where('ticket.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('ticket.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'feedback':
         ids = await trx.insertInto('feedback').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -200,7 +204,7 @@ async function writeBulk(
           ticket_id: eb.ref('excluded.ticket_id'), customer_id: eb.ref('excluded.customer_id'), csat: eb.ref('excluded.csat'),
           nps: eb.ref('excluded.nps'), created_at: eb.ref('excluded.created_at'), received_at: eb.ref('excluded.received_at'),
           data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
-        })).where('feedback.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('feedback.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'appointment':
         ids = await trx.insertInto('appointment').values(chunk.map(({ row, data: p, customerId }) => ({
@@ -210,7 +214,7 @@ async function writeBulk(
           service_id: eb.ref('excluded.service_id'), customer_id: eb.ref('excluded.customer_id'), starts_at: eb.ref('excluded.starts_at'),
           status: eb.ref('excluded.status'), updated_at: eb.ref('excluded.updated_at'), received_at: eb.ref('excluded.received_at'),
           data: eb.ref('excluded.data'), device_id: eb.ref('excluded.device_id'),
-        })).where('appointment.site_id', '=', device.siteId)).returning('id').execute();
+        })).where('appointment.site_id', '=', device.siteId).where(sql<boolean>`${!replay}`)).returning('id').execute();
         break;
       case 'ticket_event':
         ids = await trx.insertInto('ticket_event').values(chunk.map(({ row, data: p }) => ({
@@ -224,6 +228,7 @@ async function writeBulk(
         }))).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
         break;
       case 'audit_log':
+        await applyAuditRedactions(trx, device, chunk.map((c) => c.row));
         ids = await trx.insertInto('audit_log').values(chunk.map(({ row, data: p }) => ({
           id: row.entity_id, ...common, branch_seq: row.seq, action: p['action'], entity: p['entity'], entity_id: p['entity_id'],
           created_at: p['created_at'], prev_hash: p['prev_hash'], hash: p['hash'], data: p,
@@ -234,19 +239,35 @@ async function writeBulk(
   }
   const missing = unique.filter((row) => !written.has(row.entity_id));
   if (missing.length === 0) return [];
-  // Not written: an upsert's row owned by another branch; an append-only row already here (a replay
-  // from this branch is fine), or held by another branch or, invisible, by another tenant.
+  // Not written: an upsert's row owned by another branch, or a replay of a row already here;
+  // an append-only row already here (a replay from this branch is fine), or held by another branch
+  // or, invisible, by another tenant.
   const owners = new Map((await trx.selectFrom(entity).select(['id', 'site_id']).where('id', 'in', missing.map((r) => r.entity_id)).execute())
     .map((r) => [r.id, r.site_id]));
   const refused: { row: OutboxRow; error: string }[] = [];
   for (const row of missing) {
     const owner = owners.get(row.entity_id);
     if (owner === undefined) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another tenant.` });
-    else if (upsert || owner !== device.siteId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
+    else if (owner !== device.siteId) refused.push({ row, error: `${entity} ${row.entity_id} belongs to another branch.` });
   }
   // Every row of the batch naming a refused id is refused with it.
   const refusedIds = new Map(refused.map((r) => [r.row.entity_id, r.error]));
   return rows.filter((r) => refusedIds.has(r.entity_id)).map((row) => ({ row, error: refusedIds.get(row.entity_id)! }));
+}
+
+/**
+ * An audit row redacted at the branch (retention or erasure) replaces the cloud's copy: only its
+ * `before`/`after` may change, and only with the digests of what was there, under the same hash (the
+ * chain still verifies). Any other update of an audit row is ignored: the log is append-only.
+ */
+async function applyAuditRedactions(trx: CloudTx, device: CloudDevice, rows: readonly OutboxRow[]): Promise<void> {
+  for (const row of rows) {
+    const p = row.payload as Record<string, any>;
+    if (row.op !== 'update' || typeof p['redacted_at'] !== 'number' || typeof p['hash'] !== 'string') continue;
+    await trx.updateTable('audit_log').set({ data: p })
+      .where('id', '=', row.entity_id).where('tenant_id', '=', device.tenantId).where('site_id', '=', device.siteId)
+      .where('hash', '=', p['hash']).execute();
+  }
 }
 
 function rejectionReason(error: unknown): string | null {

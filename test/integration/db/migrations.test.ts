@@ -45,6 +45,7 @@ const CREATES: Readonly<Record<string, { tables: string[]; indexes: string[]; tr
     indexes: ['appointment_scheduled_start', 'remote_join_phone', 'remote_join_service_day'],
   },
   '0410-cover-remote-waiting-line': { tables: [], indexes: [] },
+  '0300-data-protection': { tables: ['customer_consent'], indexes: ['customer_consent_customer', 'feedback_comment_created', 'notification_created'] },
 };
 
 /** Kysely's bookkeeping tables and SQLite's own are not ours to check. */

@@ -45,10 +45,16 @@ const deny = (status: 401 | 403, code: string): Expected => ({ allowed: false, s
  * Routes about the branch itself (no tenant in the URL): any signed-in user reaches the handler,
  * which lets in only admins and managers of the tenant this branch syncs for.
  */
-const BRANCH_STAFF_ROUTES = new Set(['/api/v1/sync/status/']);
+const BRANCH_STAFF_ROUTES = new Set(['/api/v1/sync/status/', '/api/v1/backups/']);
+/** Same, for its admins only (POST with an empty body reaches the handler). */
+const BRANCH_ADMIN_ROUTES = new Set(['post /api/v1/backups/']);
 
 function expectedOutcome(def: RouteDef, p: Principal): Expected {
   if (def.access.kind === 'public') return ALLOWED;
+  if (BRANCH_ADMIN_ROUTES.has(`${def.method} ${def.path}`) && p.kind === 'user') {
+    if (!p.ownTenant) return deny(403, 'not-a-member');
+    return p.role === 'admin' ? ALLOWED : deny(403, 'missing-scope');
+  }
   if (BRANCH_STAFF_ROUTES.has(def.path) && def.method === 'get' && p.kind === 'user') {
     if (!p.ownTenant) return deny(403, 'not-a-member');
     return p.role === 'agent' ? deny(403, 'missing-scope') : ALLOWED;

@@ -4,6 +4,7 @@ import * as m0020 from './0020-create-sync.ts';
 import * as m0030 from './0030-row-level-security.ts';
 import * as m0040 from './0040-rotate-refresh-tokens.ts';
 import * as m0100 from './0100-create-hq-rollups.ts';
+import * as m0200 from './0200-device-backups.ts';
 import * as m0400 from './0400-create-day-summary.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
@@ -13,6 +14,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0030-row-level-security': m0030,
   '0040-rotate-refresh-tokens': m0040,
   '0100-create-hq-rollups': m0100,
+  '0200-device-backups': m0200,
   '0400-create-day-summary': m0400,
 };
 

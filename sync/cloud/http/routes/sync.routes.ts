@@ -14,7 +14,16 @@ export const syncHandlers: CloudHandlers<typeof syncRoutes> = {
   enroll: (ctx) => enrollDevice(ctx.deps, ctx.body),
   challenge: (ctx) => issueChallenge(ctx.deps, ctx.body.device_id),
   token: (ctx) => issueDeviceToken(ctx.deps, ctx.body),
-  push: (ctx) => applyPush(ctx.deps, deviceOf(ctx.principal), ctx.body),
+  push: async (ctx) => {
+    const result = await applyPush(ctx.deps, deviceOf(ctx.principal), ctx.body);
+    const metrics = ctx.deps.metrics;
+    if (metrics) {
+      metrics.pushRows.inc({ result: 'applied' }, result.applied);
+      metrics.pushRows.inc({ result: 'duplicate' }, result.duplicates);
+      metrics.pushRows.inc({ result: 'rejected' }, result.rejected.length);
+    }
+    return result;
+  },
   pull: (ctx) => pullChanges(ctx.deps, deviceOf(ctx.principal), ctx.query),
   snapshot: (ctx) => readSnapshot(ctx.deps, deviceOf(ctx.principal), ctx.query),
   ack: (ctx) => recordAck(ctx.deps, deviceOf(ctx.principal), ctx.body),
