@@ -83,8 +83,11 @@ describe('retention', () => {
     const feedbackBefore = (await t.api('GET', `${base()}/feedback/summary/`, { token: d.adminToken })).body;
     expect(digits(personalText())).toContain(digits(OLD_PHONE));
 
+    // The notification system's own cleanup job may already have deleted the year-old messages (it
+    // deletes, retention pseudonymises what is left): either way none keeps its recipient or text.
+    const oldMessages = Number(db().sqlite.prepare(`SELECT count(*) FROM notification WHERE created_at < ?`).pluck().get(TODAY - 365 * 86_400_000));
     const [run] = await runRetention(db(), clock);
-    expect(run!.counts).toMatchObject({ tickets: 2, appointments: 1, feedback: 2, notifications: 2, customers: 1 });
+    expect(run!.counts).toMatchObject({ tickets: 2, appointments: 1, feedback: 2, notifications: oldMessages, customers: 1 });
     expect(run!.counts.audit).toBeGreaterThanOrEqual(1);
 
     // Old rows: no name, phone, comment, recipient or message left, in the rows or in their audit history.
