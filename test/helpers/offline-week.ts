@@ -54,6 +54,7 @@ export function loadOfflineWeek(db: Db, target: Readonly<{ tenantId: string; sit
   const insertAudit = s.prepare(`INSERT INTO audit_log (id, tenant_id, actor_user_id, actor_device_id, action, entity, entity_id, before, after,
     ip, user_agent, endpoint, created_at, prev_hash, hash) VALUES (@id, @tenant_id, @actor_user_id, @actor_device_id, @action, @entity,
     @entity_id, @before, @after, @ip, @user_agent, @endpoint, @created_at, @prev_hash, @hash)`);
+  const auditRow = selectRow('audit_log');
   const audit = s.transaction((from: number, to: number) => {
     for (let i = from; i < to; i += 1) {
       const created = start + Math.floor((i * 7 * DAY) / week.auditRows);
@@ -64,7 +65,9 @@ export function loadOfflineWeek(db: Db, target: Readonly<{ tenantId: string; sit
       };
       const hash = hashAuditRow(row);
       insertAudit.run({ ...row, hash });
-      insertOutbox.run(uuidv7(created), target.tenantId, 'audit_log', row.id, JSON.stringify({ ...row, hash }), created);
+      // The payload is the stored row (every column the use-cases upload), without the local seq.
+      const { seq: _seq, ...stored } = auditRow.get(row.id) as Record<string, unknown>;
+      insertOutbox.run(uuidv7(created), target.tenantId, 'audit_log', row.id, JSON.stringify(stored), created);
       prev = hash;
     }
   });
