@@ -37,6 +37,8 @@ import { BackupService, DEFAULT_BACKUP_OPTIONS, type BackupOptions } from './ops
 import { RetentionScheduler } from './jobs/retention.ts';
 import { metricsHandler } from './http/observability.ts';
 import { writePidFile } from './ops/pid-file.ts';
+import { startUpdateMirror } from './jobs/update-mirror.ts';
+import { getSyncState } from './db/repositories/sync-state.repository.ts';
 
 export type StartOptions = Readonly<{
   dataDir: string;
@@ -163,6 +165,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       metricsToken: options.metricsToken ?? null,
     },
   };
+  // Enrolled: the LAN update mirror follows the cloud's feed (the desktop app's PCs read it here).
+  const updateMirror = startUpdateMirror({ cloudUrl: () => getSyncState(db, 'cloud_url'), dir: join(options.dataDir, 'updates') });
   const app = createApp(deps, allRoutes(), (express, routes) => {
     express.get('/metrics', metricsHandler(metrics.registry, deps.config.metricsToken));
     extendWithDocs(express, routes);
@@ -221,6 +225,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
         sync.stop();
         await appointmentClock.stop();
         retention.stop();
+        updateMirror.stop();
         unsubscribeMetrics();
         detachEtaRefresher();
         // Closing the agents first answers any print request still waiting on one, so the runner stops at once.

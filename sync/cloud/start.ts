@@ -6,6 +6,7 @@ import { LoginRateLimiter, type LoginLimits } from '../../branch-server/http/rat
 import { openCloudDb, type CloudDb, type CloudDbOptions } from './db/database.ts';
 import { createCloudApp } from './http/app.ts';
 import { mountHqUi } from './http/hq-ui.ts';
+import { mountUpdates } from '../../branch-server/http/updates.ts';
 import type { CloudConfig, CloudDeps, CloudFaults } from './http/context.ts';
 import { cloudRoutes } from './http/routes/index.ts';
 import { createCloudTokens } from './http/tokens.ts';
@@ -28,6 +29,8 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   logs?: Readonly<{ dir: string | null; level?: string }>;
   /** `Authorization: Bearer <token>` opens /metrics to the network; without one only loopback may read it. */
   metricsToken?: string | null;
+  /** The desktop app's release feed (electron-builder's `latest*.yml` and installers), served at /updates/; branches mirror it. */
+  updatesDir?: string | null;
 }>;
 
 export type RunningCloud = Readonly<{
@@ -51,6 +54,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
   const deps: CloudDeps = { ...await cloudDeps(cloud, options), logger: logs.logger, metrics: new CloudMetrics(cloud) };
   const app = createCloudApp(deps, cloudRoutes(), (express) => {
     mountHqUi(express);
+    if (options.updatesDir) mountUpdates(express, options.updatesDir);
     options.extend?.(express);
   }, options.metricsToken ?? null);
   const stopMaintenance = startMaintenance(deps);

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   }
   const cloud = await startCloud({
     port: config.port, host: config.host, databaseUrl: config.databaseUrl, dataDir: config.dataDir,
-    logs: { dir: config.logDir, level: config.logLevel }, metricsToken: config.metricsToken,
+    logs: { dir: config.logDir, level: config.logLevel }, metricsToken: config.metricsToken, updatesDir: config.updatesDir,
   });
   console.log([
     `SmartQueue Cloud is running on ${cloud.url}  (data: ${describeStore(config)})`,
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     `  HQ API:  ${cloud.url}/api/v1/`,
     `  Sync:    ${cloud.url}/sync/v1/`,
     `  Health:  ${cloud.url}/api/v1/health/`,
+    ...(config.updatesDir ? [`  Updates: ${cloud.url}/updates/ (from ${config.updatesDir})`] : []),
   ].join('\n'));
 
   let stopping = false;
