@@ -47,7 +47,7 @@ export function applySnapshotRow(scope: ApplyScope, entity: ReferenceEntity, dat
  * from the cloud. They are deactivated, never deleted (tickets and history refer to them): sites,
  * services, memberships, users and templates become inactive, queues closed, skills removed.
  * Customers merged away are redirected and customers erased are forgotten (the snapshot carries a
- * stub for each). Others missing from it are left alone: one may have been created here while the
+ * marker row for each). Others missing from it are left alone: one may have been created here while the
  * snapshot was being read.
  */
 export function finishSnapshot(scope: ApplyScope): void {

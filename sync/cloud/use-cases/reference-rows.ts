@@ -91,9 +91,9 @@ export async function snapshotPage(
     case 'notification_template':
       return done(await trx.selectFrom('notification_template').selectAll().where('tenant_id', '=', tenantId).where('id', '>', from).orderBy('id').limit(limit).execute(), toTemplateRef);
     case 'customer':
-      // Live customers, a redirect stub for each duplicate merged away and an erasure stub for each
+      // Live customers, a redirect marker `{id, merged_into}` for each duplicate merged away and an erasure marker `{id, deleted: true}` for each
       // customer deleted: a branch holding one of those learns what became of it even though the
-      // feed row saying so is older than the snapshot. (Deletion is sticky, so a stub never lies.)
+      // feed row saying so is older than the snapshot. (Deletion is sticky, so a marker never lies.)
       return done(
         await trx.selectFrom('customer').selectAll().where('tenant_id', '=', tenantId)
           .where('id', '>', from).orderBy('id').limit(limit).execute(),
