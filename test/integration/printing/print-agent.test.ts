@@ -74,7 +74,8 @@ async function jobOf(ticketId: string, kioskKey: string): Promise<{ status: stri
   return (await t.api('GET', `/api/v1/tenants/${d.slug}/tickets/${ticketId}/print/`, { device: kioskKey })).body[0];
 }
 
-async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+/** Generous: with two test files at a time beside PGlite-heavy cloud files, a print round can take seconds. */
+async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
