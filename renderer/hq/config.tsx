@@ -45,6 +45,8 @@ function Received({ receipts, id }: Readonly<{ receipts: Loaded<{ branches: { br
   if (!data) return <>–</>;
   const total = data.branches.length;
   const item = data.items.find((i) => i.entity_id === id);
+  // Receipts from before this row was made (the list reloaded first) know nothing of it yet.
+  if (!item && receipts.loading) return <>–</>;
   // No feed entry: older than the feed's retention, long since received everywhere.
   const n = item ? item.received_by.length : total;
   const names = item ? data.branches.filter((b) => item.received_by.includes(b.branch)).map((b) => b.name).join(', ') : '';

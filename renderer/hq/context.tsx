@@ -28,7 +28,8 @@ export type Loaded<T> = Readonly<{ data: T | null; error: string | null; loading
 
 /**
  * Loads once (and again on `reload` or when `deps` change); with `everyMs`, polls while the page is
- * open, keeping the last answer on screen when a poll fails.
+ * open, keeping the last answer on screen when a poll fails. `loading` is true from a deps change or
+ * reload until its answer arrives (the previous data stays readable meanwhile); polls leave it alone.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], everyMs?: number): Loaded<T> {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean; at: number | null }>({ data: null, error: null, loading: true, at: null });
@@ -38,6 +39,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], eve
   useEffect(() => {
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // New deps or a reload: what is on screen answers the old question until the new answer comes.
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
     const run = () => {
       loadRef.current().then(
         (data) => alive && setState({ data, error: null, loading: false, at: Date.now() }),
