@@ -46,6 +46,7 @@ type Params = readonly unknown[];
 export class Db {
   readonly sqlite: SqliteHandle;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #tupleStatements = new Map<string, Database.Statement>();
   /** Effects registered during the current transaction, by key (one per key), run once it commits. */
   #afterCommit = new Map<string, () => void>();
 
@@ -85,6 +86,19 @@ export class Db {
   /** Raw SQL for the few statements Kysely cannot express (pragmas, FTS, upserts with RETURNING). */
   raw<R>(sqlText: string, ...params: unknown[]): R[] {
     return this.#prepare(sqlText).all(...params) as R[];
+  }
+
+  /**
+   * Raw SQL answered as arrays of column values instead of objects: for reads of many rows (the
+   * waiting line), where building an object per row costs about as much as the query itself.
+   */
+  tuples<R extends readonly unknown[]>(sqlText: string, ...params: unknown[]): R[] {
+    let statement = this.#tupleStatements.get(sqlText);
+    if (!statement) {
+      statement = this.sqlite.prepare(sqlText).raw(true);
+      this.#tupleStatements.set(sqlText, statement);
+    }
+    return statement.all(...params) as R[];
   }
 
   /**

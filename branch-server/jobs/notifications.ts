@@ -13,9 +13,13 @@ export type NotificationsOptions = Readonly<{
   runner?: Partial<RunnerOptions>;
   /** How often new feedback and appointments are looked for (ticket events wake the readers at once). */
   scanMs?: number;
+  /** The least time between two scans (default MIN_SCAN_GAP_MS). */
+  minScanGapMs?: number;
   modemTimeouts?: Partial<ModemTimeouts>;
   webhookTimeoutMs?: number;
 }>;
+
+export const MIN_SCAN_GAP_MS = 100;
 
 export type NotificationsRuntime = Readonly<{ runner: JobRunner; scan(): void; stop(): Promise<void> }>;
 
@@ -44,21 +48,48 @@ export function startNotifications(deps: Readonly<{
 
   let scheduled = false;
   let stopped = false;
+  let lastScan = -Infinity;
+  /** The journal readers; each returns how many rows it read (0: caught up). */
+  const readers: readonly [string, () => number][] = [
+    ['planning', () => planTicketNotifications(db, deps.publicUrl ?? deps.baseUrl(), now())],
+    ['webhook dispatch', () => dispatchWebhookEvents(db, now())],
+  ];
+  const drain = (read: () => number) => {
+    let any = false;
+    while (read() > 0) any = true;
+    return any;
+  };
+  const runScan = () => {
+    scheduled = false;
+    lastScan = performance.now();
+    if (stopped) return;
+    let queued = false;
+    try {
+      // All readers in one transaction: one commit (one fsync) per scan instead of one each.
+      queued = db.tx(() => readers.map(([, read]) => drain(read)).some(Boolean));
+    } catch {
+      // One failing reader must not hold the others back: each alone, in its own transaction.
+      for (const [name, read] of readers) {
+        try {
+          if (drain(read)) queued = true;
+        } catch (error) {
+          console.error(`notifications: ${name} failed`, error);
+        }
+      }
+    }
+    if (queued) runner.nudge();
+  };
+  /**
+   * Each scan commits its cursors, a durable write; during a rush every issued ticket would wake one.
+   * Scans are therefore at least MIN_SCAN_GAP_MS apart: a quiet branch scans at once, a busy one reads
+   * the events of many tickets per commit (a message leaves at most that much later).
+   */
   const scan = () => {
     if (scheduled || stopped) return;
     scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (stopped) return;
-      try {
-        let queued = false;
-        while (planTicketNotifications(db, deps.publicUrl ?? deps.baseUrl(), now()) > 0) queued = true;
-        while (dispatchWebhookEvents(db, now()) > 0) queued = true;
-        if (queued) runner.nudge();
-      } catch (error) {
-        console.error('notifications: planning failed', error);
-      }
-    });
+    const wait = lastScan + (deps.options?.minScanGapMs ?? MIN_SCAN_GAP_MS) - performance.now();
+    if (wait <= 0) setImmediate(runScan);
+    else setTimeout(runScan, Math.ceil(wait)).unref();
   };
   const unsubscribe = events.subscribe((event) => {
     if (event.kind === 'ticket') scan();

@@ -30,27 +30,21 @@ export function toQueueSnapshot(queue: QueueRow, slaSeconds: number, remoteHoldS
   };
 }
 
-type WaitingColumns = Pick<TicketRow, 'id' | 'queue_id' | 'priority' | 'created_at' | 'appointment_at'> & Partial<Pick<TicketRow, 'remote' | 'held_at'>>;
-
-export function toWaitingTicket(row: WaitingColumns): WaitingTicket {
-  return {
-    id: row.id as TicketId, queueId: row.queue_id as QueueId, priority: row.priority,
-    createdAt: row.created_at, appointmentAt: row.appointment_at,
-    ...(row.remote === 1 ? { remote: { heldAt: row.held_at ?? null } } : {}),
-  };
-}
-
 /** The waiting tickets of some queues: served by the partial index, whatever the history size. */
 export function loadWaiting(db: Db, queueIds: readonly string[]): WaitingTicket[] {
   if (queueIds.length === 0) return [];
   // **Important**: without statistics SQLite rates ticket_queue_created (every ticket the queue ever had)
   // as good as the partial ticket_waiting_line index, and picks it. INDEXED BY pins the partial index (and
   // fails loudly if a change ever made it unusable); the status must stay a literal to match its WHERE.
-  return db.raw<WaitingColumns>(
+  // Tuples, not row objects: a rush leaves thousands of waiting tickets and this runs on every call.
+  return db.tuples<[string, string, number, number, number | null, 0 | 1, number | null]>(
     `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at FROM ticket INDEXED BY ticket_waiting_line
      WHERE status = 'en_attente' AND queue_id IN (${queueIds.map(() => '?').join(', ')})`,
     ...queueIds,
-  ).map(toWaitingTicket);
+  ).map(([id, queueId, priority, createdAt, appointmentAt, remote, heldAt]) => ({
+    id: id as TicketId, queueId: queueId as QueueId, priority, createdAt, appointmentAt,
+    ...(remote === 1 ? { remote: { heldAt } } : {}),
+  }));
 }
 
 /**
@@ -134,6 +128,18 @@ export function queueEtas(db: Db, queueId: string, now: number): QueueEtas {
  * a property test compares the two.
  */
 export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonly<{ id: string; priority: number }>, config: PolicyConfig, now: number): number {
+  if (newcomer.priority === 0) {
+    // The usual kiosk ticket: priorities are 0..9 and waits never negative, so under every algorithm
+    // each walk-in ranks at least as high as a normal-priority newcomer and is ahead of it (and none
+    // past the aging bound is behind it). Two counts instead of ranking every row of a long line.
+    const row = db.raw<{ due: number; walk_ins: number }>(
+      `SELECT coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
+              coalesce(sum(appointment_at IS NULL), 0) AS walk_ins
+       FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
+      now + config.appointmentEarlySeconds * 1000, queue.id, newcomer.id,
+    )[0];
+    return (row?.due ?? 0) + (row?.walk_ins ?? 0) + 1;
+  }
   const agingMs = config.agingSeconds * 1000;
   const nearMs = queue.algorithm === 'sla' && queue.slaSeconds > 0 ? config.slaNearRatio * queue.slaSeconds * 1000 : null;
   const rankByPriority = queue.algorithm !== 'fifo';

@@ -8,18 +8,24 @@ import { heldTickets, loadWaiting, newcomerPosition, waitingIdentities, waitingS
 import { DEFAULT_POLICY_CONFIG } from '../../../branch-server/domain/queue-policies.ts';
 import type { QueueId } from '../../../branch-server/domain/ids.ts';
 
-/** Captures the SQL a repository function runs, then asks SQLite how it would execute it. */
+/** Captures the SQL a repository function runs (as objects or as tuples), then asks SQLite how it would execute it. */
 function plansOf(db: Db, run: () => void): string[] {
   const seen: { sql: string; params: unknown[] }[] = [];
-  const original = db.raw.bind(db);
+  const raw = db.raw.bind(db);
+  const tuples = db.tuples.bind(db);
   db.raw = ((sqlText: string, ...params: unknown[]) => {
     seen.push({ sql: sqlText, params });
-    return original(sqlText, ...params);
+    return raw(sqlText, ...params);
   }) as Db['raw'];
+  db.tuples = ((sqlText: string, ...params: unknown[]) => {
+    seen.push({ sql: sqlText, params });
+    return tuples(sqlText, ...params);
+  }) as Db['tuples'];
   try {
     run();
   } finally {
-    db.raw = original;
+    db.raw = raw;
+    db.tuples = tuples;
   }
   return seen.flatMap(({ sql, params }) =>
     (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail));
@@ -56,6 +62,7 @@ describe('live-ticket queries', () => {
     ['the identities of waiting tickets (ETA pushes)', () => waitingIdentities(db, 'q')],
     ['the waiting line of call-next and of the ETA refresh', () => loadWaiting(db, ['q', 'r'])],
     ['the place of a newly issued ticket', () => newcomerPosition(db, queue, { id: 'new', priority: 0 }, DEFAULT_POLICY_CONFIG, 0)],
+    ['the place of a newly issued priority ticket', () => newcomerPosition(db, queue, { id: 'new', priority: 3 }, DEFAULT_POLICY_CONFIG, 0)],
   ])('reads %s from the waiting-line index alone, never a ticket row', (_label, run) => {
     const plan = plansOf(db, run);
     expect(plan.length).toBeGreaterThan(0);
