@@ -7,6 +7,7 @@ import {
   SqliteQueryCompiler,
   type Compilable,
 } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { DB } from './schema.ts';
 
 export type SqliteHandle = Database.Database;
@@ -47,6 +48,7 @@ export class Db {
   readonly sqlite: SqliteHandle;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #tupleStatements = new Map<string, Database.Statement>();
+  readonly #inserts = new Map<string, Database.Statement>();
   /** Effects registered during the current transaction, by key (one per key), run once it commits. */
   #afterCommit = new Map<string, () => void>();
 
@@ -86,6 +88,23 @@ export class Db {
   /** Raw SQL for the few statements Kysely cannot express (pragmas, FTS, upserts with RETURNING). */
   raw<R>(sqlText: string, ...params: unknown[]): R[] {
     return this.#prepare(sqlText).all(...params) as R[];
+  }
+
+  /**
+   * INSERT of one row, the statement made once per table and column set: for the rows every ticket
+   * change writes (ticket, journal, audit, outbox), where building the query each time with Kysely
+   * costs more than SQLite's insert. Columns whose value is `undefined` are left out, as Kysely does.
+   */
+  insert<T extends keyof DB & string>(table: T, row: Insertable<DB[T]>): void {
+    const values = row as Record<string, unknown>;
+    const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+    const key = `${table}(${columns.join(',')})`;
+    let statement = this.#inserts.get(key);
+    if (!statement) {
+      statement = this.sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      this.#inserts.set(key, statement);
+    }
+    statement.run(columns.length === Object.keys(values).length ? values : Object.fromEntries(columns.map((c) => [c, values[c]])));
   }
 
   /**

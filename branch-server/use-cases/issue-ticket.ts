@@ -1,5 +1,6 @@
 import { qb, type Db } from '../db/sqlite.ts';
-import { newcomerEta, queueEtas, toTicketDto, waitingSummary } from '../db/repositories/tickets.repository.ts';
+import { newcomerEtaIn, queueEtas, toTicketDto, waitingSummary, type QueueWithService } from '../db/repositories/tickets.repository.ts';
+import type { TicketEta } from '../domain/eta.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -42,12 +43,17 @@ function createdEvents(caller: Caller, dto: TicketDto): DomainEvent[] {
 function writeTicket(db: Db, caller: Caller, input: IssueTicketInput): TicketDto {
   const { now } = caller;
   // The queue is named in the body: an unknown or foreign one is a bad reference (400), not a missing URL (404).
-  const queue = db.first(qb.selectFrom('queue').selectAll().where('id', '=', input.queueId).where('tenant_id', '=', caller.tenantId));
+  // One read for the queue, its service and its site (raw SQL: this runs for every ticket of a rush).
+  const queue = db.raw<QueueWithService & { service_active: 0 | 1 | null; site_active: 0 | 1 | null; timezone: string | null }>(
+    `SELECT queue.*, service.sla_seconds, service.default_service_seconds, service.is_active AS service_active,
+            site.is_active AS site_active, site.timezone
+     FROM queue LEFT JOIN service ON service.id = queue.service_id LEFT JOIN site ON site.id = queue.site_id
+     WHERE queue.id = ? AND queue.tenant_id = ?`, input.queueId, caller.tenantId,
+  )[0];
   if (!queue) throw new DomainError('invalid-reference', 'queue: unknown queue.', [{ field: 'queue', message: 'unknown queue' }]);
   if (queue.status === 'closed') throw new DomainError('queue-closed', `Queue "${queue.name}" is closed.`);
-  const service = db.first(qb.selectFrom('service').select('is_active').where('id', '=', queue.service_id));
-  const site = db.first(qb.selectFrom('site').select(['is_active', 'timezone']).where('id', '=', queue.site_id));
-  if (service?.is_active !== 1 || site?.is_active !== 1) {
+  const { service_active: serviceActive, site_active: siteActive, timezone, ...queueRow } = queue;
+  if (serviceActive !== 1 || siteActive !== 1 || timezone === null) {
     throw new DomainError('queue-closed', `Queue "${queue.name}" is not taking tickets: its service or site is inactive.`);
   }
   if (input.customerId) {
@@ -57,7 +63,7 @@ function writeTicket(db: Db, caller: Caller, input: IssueTicketInput): TicketDto
   if (queue.max_capacity > 0) {
     if (waitingSummary(db, queue.id, now).waiting >= queue.max_capacity) throw new DomainError('queue-full', `Queue "${queue.name}" is full for now.`);
   }
-  const day = businessDate(now, site.timezone);
+  const day = businessDate(now, timezone);
   const counter = db.raw<{ last_seq: number }>(
     `INSERT INTO queue_counter (queue_id, business_date, last_seq) VALUES (?, ?, 1)
      ON CONFLICT (queue_id, business_date) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
@@ -95,16 +101,23 @@ function writeTicket(db: Db, caller: Caller, input: IssueTicketInput): TicketDto
     ended_at: null,
     updated_at: now,
   };
-  db.run(qb.insertInto('ticket').values(row));
   // The ETA promised at issuance is kept on the ticket (reports compare it with the real wait).
-  // Walk-ins are placed by counting (no sort of the whole line); an appointment takes the full ordering.
-  const eta = row.appointment_at === null
-    ? newcomerEta(db, queue.id, row, now)
-    : queueEtas(db, queue.id, now).etas.get(row.id as TicketId);
-  if (eta) {
+  // A walk-in is placed by counting before it is written (no sort of the whole line, no second write);
+  // an appointment takes the full ordering once it is in.
+  let eta: TicketEta | undefined;
+  if (row.appointment_at === null) {
+    eta = newcomerEtaIn(db, queueRow, row, now);
     row.eta_seconds = eta.etaSeconds;
     row.eta_p90_seconds = eta.etaP90Seconds;
-    db.run(qb.updateTable('ticket').set({ eta_seconds: eta.etaSeconds, eta_p90_seconds: eta.etaP90Seconds }).where('id', '=', row.id));
+  }
+  db.insert('ticket', row);
+  if (row.appointment_at !== null) {
+    eta = queueEtas(db, queue.id, now).etas.get(row.id as TicketId);
+    if (eta) {
+      row.eta_seconds = eta.etaSeconds;
+      row.eta_p90_seconds = eta.etaP90Seconds;
+      db.run(qb.updateTable('ticket').set({ eta_seconds: eta.etaSeconds, eta_p90_seconds: eta.etaP90Seconds }).where('id', '=', row.id));
+    }
   }
   journal(db, caller.actor, { type: 'ticket.created', before: null, after: row, data: { channel: row.channel } }, now);
   return toTicketDto({ ...row, queue_name: queue.name }, caller.origin, eta);

@@ -1,4 +1,4 @@
-import { qb, type Db } from '../db/sqlite.ts';
+import type { Db } from '../db/sqlite.ts';
 import { appendAudit, type Actor } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
@@ -32,7 +32,7 @@ export function journal(db: Db, actor: Actor, t: Transition, now: number): void 
     data: JSON.stringify(t.data ?? {}),
     created_at: now,
   };
-  db.run(qb.insertInto('ticket_event').values(event));
+  db.insert('ticket_event', event);
   appendOutbox(db, { tenantId: t.after.tenant_id, entity: 'ticket', entityId: t.after.id, op: t.before ? 'update' : 'insert', payload: t.after }, now);
   appendOutbox(db, { tenantId: t.after.tenant_id, entity: 'ticket_event', entityId: event.id, op: 'insert', payload: event }, now);
   appendAudit(db, actor, {

@@ -61,7 +61,7 @@ export function hashAuditRow(row: Chained): string {
  * row. Must run inside the mutation's transaction so the chain has no gaps or forks.
  */
 export function appendAudit(db: Db, actor: Actor, entry: AuditEntry, now: number): void {
-  const last = db.first(qb.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1));
+  const last = db.raw<{ hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1')[0];
   const row: Omit<Chained, 'before_digest' | 'after_digest' | 'redacted_at'> = {
     id: uuidv7(now),
     tenant_id: entry.tenantId,
@@ -79,7 +79,7 @@ export function appendAudit(db: Db, actor: Actor, entry: AuditEntry, now: number
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
   const hash = hashAuditRow(row);
-  db.run(qb.insertInto('audit_log').values({ ...row, hash }));
+  db.insert('audit_log', { ...row, hash });
   appendOutbox(db, { tenantId: entry.tenantId, entity: 'audit_log', entityId: row.id, op: 'insert', payload: { ...row, hash, before_digest: null, after_digest: null, redacted_at: null } }, now);
 }
 

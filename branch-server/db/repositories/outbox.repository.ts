@@ -1,4 +1,4 @@
-import { qb, type Db } from '../sqlite.ts';
+import type { Db } from '../sqlite.ts';
 import { uuidv7 } from '../../ids.ts';
 
 export type OutboxEntry = Readonly<{
@@ -17,17 +17,15 @@ const listeners = new WeakMap<Db, Set<() => void>>();
  * listens (the sync loop) is woken up.
  */
 export function appendOutbox(db: Db, entry: OutboxEntry, now: number): void {
-  db.run(
-    qb.insertInto('sync_outbox').values({
-      mutation_id: uuidv7(now),
-      tenant_id: entry.tenantId,
-      entity: entry.entity,
-      entity_id: entry.entityId,
-      op: entry.op,
-      payload: JSON.stringify(entry.payload),
-      created_at: now,
-    }),
-  );
+  db.insert('sync_outbox', {
+    mutation_id: uuidv7(now),
+    tenant_id: entry.tenantId,
+    entity: entry.entity,
+    entity_id: entry.entityId,
+    op: entry.op,
+    payload: JSON.stringify(entry.payload),
+    created_at: now,
+  });
   const waiting = listeners.get(db);
   if (waiting && waiting.size > 0) db.afterCommit('outbox', () => waiting.forEach((listener) => listener()));
 }

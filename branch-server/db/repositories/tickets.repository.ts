@@ -75,20 +75,18 @@ export function heldTickets(db: Db, tenantId: string, agentId: string): Pick<Tic
 
 /** Agents able to serve a queue right now: available or busy, with the queue among their skills. */
 export function activeAgentCount(db: Db, queueId: string): number {
-  const row = db.first(
-    qb.selectFrom('agent_queue')
-      .innerJoin('agent_profile', (j) => j.onRef('agent_profile.user_id', '=', 'agent_queue.user_id').onRef('agent_profile.tenant_id', '=', 'agent_queue.tenant_id'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('agent_queue.queue_id', '=', queueId)
-      .where('agent_profile.status', 'in', ['available', 'busy']),
-  );
-  return row?.n ?? 0;
+  // Raw SQL: this runs for every issued ticket and every ETA refresh.
+  return db.raw<{ n: number }>(
+    `SELECT count(*) AS n FROM agent_queue
+     JOIN agent_profile ON agent_profile.user_id = agent_queue.user_id AND agent_profile.tenant_id = agent_queue.tenant_id
+     WHERE agent_queue.queue_id = ? AND agent_profile.status IN ('available', 'busy')`, queueId,
+  )[0]?.n ?? 0;
 }
 
 export type QueueEtas = Readonly<{ ordered: readonly WaitingTicket[]; etas: Map<TicketId, TicketEta> }>;
 
 /** Live order, positions and ETAs of a queue's waiting tickets (refreshed on every change). */
-type QueueWithService = QueueRow & { sla_seconds: number; default_service_seconds: number };
+export type QueueWithService = QueueRow & { sla_seconds: number; default_service_seconds: number };
 
 function queueWithService(db: Db, queueId: string): QueueWithService | undefined {
   return db.first(
@@ -168,7 +166,11 @@ export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonl
 /** Position and ETA of a walk-in just issued into `queueId`. */
 export function newcomerEta(db: Db, queueId: string, newcomer: Readonly<{ id: string; priority: number }>, now: number): TicketEta | undefined {
   const queue = queueWithService(db, queueId);
-  if (!queue) return undefined;
+  return queue ? newcomerEtaIn(db, queue, newcomer, now) : undefined;
+}
+
+/** The same, for a caller that has the queue and its service's figures at hand. */
+export function newcomerEtaIn(db: Db, queue: QueueWithService, newcomer: Readonly<{ id: string; priority: number }>, now: number): TicketEta {
   const position = newcomerPosition(db, toQueueSnapshot(queue, queue.sla_seconds), newcomer, DEFAULT_POLICY_CONFIG, now);
   return { position, ahead: position - 1, ...estimateEta({ positionAhead: position - 1, ...etaModel(db, queue) }) };
 }

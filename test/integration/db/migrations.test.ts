@@ -213,7 +213,14 @@ function recordingDb(sqlite: SqliteHandle): { db: Db; ran: { sql: string; params
       ran.push({ sql: sqlText, params });
       return fn.apply(statement, params);
     };
-    return { reader: statement.reader, all: record(statement.all), get: record(statement.get), run: record(statement.run) };
+    const wrapper = {
+      reader: statement.reader, all: record(statement.all), get: record(statement.get), run: record(statement.run),
+      raw(on?: boolean) {
+        statement.raw(on);
+        return wrapper;
+      },
+    };
+    return wrapper;
   };
   const handle = { prepare: wrap, get inTransaction() { return sqlite.inTransaction; }, transaction: sqlite.transaction.bind(sqlite), open: true, close() {} };
   return { db: new Db(handle as unknown as SqliteHandle), ran };
