@@ -65,6 +65,9 @@ function where(f: Filters, days?: RawBuilder<unknown>): RawBuilder<unknown> {
     ${q.service ? sql`AND q.service_id = ${q.service}::uuid` : sql``}`;
 }
 
+/** No filter below a site: the per-site rollups (migration 0500) answer. */
+const siteLevel = (q: z.infer<typeof AnalyticsQuery>) => !q.queue && !q.channel && !q.service && !q.agent;
+
 /** Tickets per day: all of them, or with an agent filter those the agent called. */
 function ticketSource(f: Filters): RawBuilder<unknown> {
   if (!f.q.agent) return sql`hq_ticket_daily`;
@@ -102,9 +105,15 @@ export function splitPeriod(from: string, to: string): { months: [string, string
   return { months: [first, end], days };
 }
 
-/** Rows of a rollup kept per day and per month, covering the period with as few rows as possible. */
-function spanRows(f: Filters, daily: string, monthly: string, columns: string): RawBuilder<unknown> {
-  const { months, days } = splitPeriod(f.from, f.to);
+/**
+ * Rows of a rollup kept per day and per month, covering the period with as few rows as possible.
+ * Months are read whole only up to `wholeUntil` (a measure that tests the day against a site's today
+ * must not read a month row holding today); the days after it come from the daily rollup.
+ */
+function spanRows(f: Filters, daily: string, monthly: string, columns: string, wholeUntil = f.to): RawBuilder<unknown> {
+  const cut = wholeUntil < f.to ? wholeUntil : f.to;
+  const { months, days } = cut >= f.from ? splitPeriod(f.from, cut) : { months: null, days: [] as [string, string][] };
+  if (cut < f.to) days.push([cut >= f.from ? addDays(cut, 1) : f.from, f.to]);
   const parts: RawBuilder<unknown>[] = [];
   if (months) {
     parts.push(sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(monthly)} d
@@ -144,20 +153,44 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
   const f: Filters = { tenantId, from, to, q, now };
   return deps.cloud.withTenant(tenantId, async (trx) => {
     await checkReferences(trx, tenantId, q);
-    // One pass over the daily rollup for the totals and every breakdown (grouping sets).
     const dow = sql`extract(isodow FROM d.day)::int`;
     const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum(d.a${String(h).padStart(2, '0')}) AS h${h}`));
     type Grouped = MeasureRow & Record<string, Num> & { day: string | null; site: string | null; site_name: string | null; service: string | null;
       service_name: string | null; channel: string | null; weekday: number | null; g: number };
     const hourColumns = q.agent ? sql`` : sql`, ${sql.join(hours)}`;
-    const grouped = (await sql<Grouped>`
-      SELECT GROUPING(d.day, d.site_id, q.service_id, d.channel, ${dow}) AS g,
-        d.day::text AS day, d.site_id AS site, max(si.name) AS site_name, q.service_id AS service, max(s.name) AS service_name,
-        d.channel, ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
-      FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
-        LEFT JOIN service s ON s.id = q.service_id
-      WHERE ${where(f)}
-      GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (q.service_id), (d.channel), (${dow}))`.execute(trx)).rows;
+    let grouped: Grouped[];
+    if (siteLevel(q)) {
+      // Every branch or one: totals, days, branches and weekdays from the per-site rollup; services
+      // and channels from the per-queue ones, whole months from the monthly rollup (up to two days
+      // before today's UTC date, which every site's today is after).
+      const bySite = (await sql<Grouped>`
+        SELECT GROUPING(d.day, d.site_id, ${dow}) AS g, d.day::text AS day, d.site_id AS site, max(si.name) AS site_name,
+          ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
+        FROM hq_site_daily d LEFT JOIN site si ON si.id = d.site_id
+        WHERE ${where(f)}
+        GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (${dow}))`.execute(trx)).rows;
+      const columns = 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.arrivals, d.called, d.served, d.no_show, d.sla_met, d.wait_ms, d.service_ms, d.service_n';
+      const byQueue = (await sql<Grouped>`
+        SELECT GROUPING(q.service_id, d.channel) AS g, q.service_id AS service, max(s.name) AS service_name, d.channel, ${measureSql(f)}
+        FROM ${spanRows(f, 'hq_ticket_daily', 'hq_ticket_month', columns, addDays(dayOf(now), -2))} d
+          LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id LEFT JOIN service s ON s.id = q.service_id
+        WHERE ${where(f, sql`true`)}
+        GROUP BY GROUPING SETS ((q.service_id), (d.channel))`.execute(trx)).rows;
+      // As the one-pass query's GROUPING(day, site, service, channel, dow) below would number them.
+      const siteSets: Record<number, number> = { 7: 31, 3: 15, 5: 23, 6: 30 };
+      const queueSets: Record<number, number> = { 1: 27, 2: 29 };
+      grouped = [...bySite.map((r) => ({ ...r, g: siteSets[Number(r.g)]! })), ...byQueue.map((r) => ({ ...r, g: queueSets[Number(r.g)]! }))];
+    } else {
+      // One pass over the daily rollup for the totals and every breakdown (grouping sets).
+      grouped = (await sql<Grouped>`
+        SELECT GROUPING(d.day, d.site_id, q.service_id, d.channel, ${dow}) AS g,
+          d.day::text AS day, d.site_id AS site, max(si.name) AS site_name, q.service_id AS service, max(s.name) AS service_name,
+          d.channel, ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
+        FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
+          LEFT JOIN service s ON s.id = q.service_id
+        WHERE ${where(f)}
+        GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (q.service_id), (d.channel), (${dow}))`.execute(trx)).rows;
+    }
     // GROUPING(day, site, service, channel, dow): a 0 bit is the column grouped by.
     const set = (bit: number | null) => grouped.filter((r) => Number(r.g) === (bit === null ? 31 : 31 - bit));
     const totals = set(null)[0] ?? ({} as MeasureRow);
@@ -173,9 +206,11 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
       heatmap = set(1).sort((a, b) => Number(a.weekday) - Number(b.weekday))
         .flatMap((r) => Array.from({ length: 24 }, (_, hour) => ({ weekday: Number(r.weekday), hour, arrivals: n(r[`h${hour}`] ?? 0) })))
         .filter((c) => c.arrivals > 0);
-      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n
-        FROM ${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d
-        LEFT JOIN queue q ON q.id = d.queue_id
+      const histRows = siteLevel(q)
+        ? sql`${spanRows(f, 'hq_site_hist', 'hq_site_hist_month', 'd.tenant_id, d.site_id, d.day, d.bucket, d.n')} d`
+        : sql`${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d
+          LEFT JOIN queue q ON q.id = d.queue_id`;
+      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n FROM ${histRows}
         WHERE ${where(f, sql`true`)} GROUP BY d.bucket`.execute(trx)).rows.map((r) => ({ bucket: Number(r.bucket), n: n(r.n) }));
       median = histogramPercentile(hist, 0.5);
       p90 = histogramPercentile(hist, 0.9);
