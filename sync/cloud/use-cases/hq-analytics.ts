@@ -53,16 +53,17 @@ export function histogramPercentile(buckets: readonly { bucket: number; n: numbe
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
-type Filters = Readonly<{ tenantId: string; from: string; to: string; q: z.infer<typeof AnalyticsQuery>; now: number }>;
+/** `serviceQueues`: with a service filter, its queues (rollup rows are per queue, read by queue). */
+type Filters = Readonly<{ tenantId: string; from: string; to: string; q: z.infer<typeof AnalyticsQuery>; now: number; serviceQueues: string[] }>;
 
-/** `d` is a rollup row (site_id, queue_id, channel, day); `q` its queue. `days` replaces the period's day test. */
+/** `d` is a rollup row (site_id, queue_id, channel, day). `days` replaces the period's day test. */
 function where(f: Filters, days?: RawBuilder<unknown>): RawBuilder<unknown> {
   const { q } = f;
   return sql`d.tenant_id = ${f.tenantId}::uuid AND ${days ?? sql`d.day BETWEEN ${f.from}::date AND ${f.to}::date`}
     ${q.site ? sql`AND d.site_id = ${q.site}::uuid` : sql``}
     ${q.queue ? sql`AND d.queue_id = ${q.queue}::uuid` : sql``}
     ${q.channel ? sql`AND d.channel = ${q.channel}` : sql``}
-    ${q.service ? sql`AND q.service_id = ${q.service}::uuid` : sql``}`;
+    ${q.service ? sql`AND d.queue_id = ANY(${f.serviceQueues}::uuid[])` : sql``}`;
 }
 
 /** No filter below a site: the per-site rollups (migration 0500) answer. */
@@ -126,7 +127,8 @@ function spanRows(f: Filters, daily: string, monthly: string, columns: string, w
   return sql`(${sql.join(parts, sql` UNION ALL `)})`;
 }
 
-async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof AnalyticsQuery>): Promise<void> {
+/** Checks the filter's references; answers the filtered service's queues. */
+async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof AnalyticsQuery>): Promise<string[]> {
   const refs = [['site', 'site', q.site], ['service', 'service', q.service], ['queue', 'queue', q.queue]] as const;
   for (const [field, table, id] of refs) {
     if (!id) continue;
@@ -137,6 +139,8 @@ async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof
     const member = await trx.selectFrom('tenant_membership').select('id').where('tenant_id', '=', tenantId).where('user_id', '=', q.agent).executeTakeFirst();
     if (!member) throw new DomainError('invalid-reference', 'agent: not a member of this tenant.', [{ field: 'agent', message: 'unknown agent' }]);
   }
+  if (!q.service) return [];
+  return (await trx.selectFrom('queue').select('id').where('tenant_id', '=', tenantId).where('service_id', '=', q.service).execute()).map((r) => r.id);
 }
 
 /**
@@ -150,9 +154,8 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
   if ((dayMs(to) - dayMs(from)) / DAY_MS >= MAX_DAYS) {
     throw new DomainError('validation-failed', `to: the period is at most ${MAX_DAYS} days.`, [{ field: 'to', message: `at most ${MAX_DAYS} days` }]);
   }
-  const f: Filters = { tenantId, from, to, q, now };
   return deps.cloud.withTenant(tenantId, async (trx) => {
-    await checkReferences(trx, tenantId, q);
+    const f: Filters = { tenantId, from, to, q, now, serviceQueues: await checkReferences(trx, tenantId, q) };
     const dow = sql`extract(isodow FROM d.day)::int`;
     const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum(d.a${String(h).padStart(2, '0')}) AS h${h}`));
     type Grouped = MeasureRow & Record<string, Num> & { day: string | null; site: string | null; site_name: string | null; service: string | null;
@@ -208,8 +211,7 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
         .filter((c) => c.arrivals > 0);
       const histRows = siteLevel(q)
         ? sql`${spanRows(f, 'hq_site_hist', 'hq_site_hist_month', 'd.tenant_id, d.site_id, d.day, d.bucket, d.n')} d`
-        : sql`${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d
-          LEFT JOIN queue q ON q.id = d.queue_id`;
+        : sql`${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d`;
       const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n FROM ${histRows}
         WHERE ${where(f, sql`true`)} GROUP BY d.bucket`.execute(trx)).rows.map((r) => ({ bucket: Number(r.bucket), n: n(r.n) }));
       median = histogramPercentile(hist, 0.5);
@@ -222,7 +224,7 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
     const agents = (await sql<{ agent: string; agent_name: string | null; called: Num; served: Num; no_show: Num; wait_ms: Num; service_ms: Num; service_n: Num }>`
       SELECT d.agent_id AS agent, max(trim(u.first_name || ' ' || u.last_name)) AS agent_name, sum(d.called) AS called, sum(d.served) AS served,
         sum(d.no_show) AS no_show, sum(d.wait_ms) AS wait_ms, sum(d.service_ms) AS service_ms, sum(d.service_n) AS service_n
-      FROM ${agentRows} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN app_user u ON u.id = d.agent_id
+      FROM ${agentRows} d LEFT JOIN app_user u ON u.id = d.agent_id
       WHERE ${where(f, q.agent ? undefined : sql`true`)}
       GROUP BY d.agent_id ORDER BY sum(d.called) DESC, d.agent_id LIMIT 200`.execute(trx)).rows;
 
@@ -322,7 +324,7 @@ async function feedbackOf(trx: CloudTx, f: Filters): Promise<AnalyticsDto['feedb
     : sql`hq_feedback_daily`;
   const sums = sql`coalesce(sum(d.responses), 0) AS responses, coalesce(sum(d.csat_n), 0) AS csat_n, coalesce(sum(d.csat_sum), 0) AS csat_sum,
     coalesce(sum(d.nps_n), 0) AS nps_n, coalesce(sum(d.promoters), 0) AS promoters, coalesce(sum(d.detractors), 0) AS detractors`;
-  const base = sql`FROM ${source} d LEFT JOIN queue q ON q.id = d.queue_id WHERE ${where(f)}`;
+  const base = sql`FROM ${source} d WHERE ${where(f)}`;
   const total = (await sql<FeedbackRow>`SELECT ${sums} ${base}`.execute(trx)).rows[0]!;
   const daily = (await sql<FeedbackRow & { day: string }>`SELECT d.day::text AS day, ${sums} ${base} GROUP BY d.day ORDER BY d.day`.execute(trx)).rows;
 
