@@ -14,8 +14,8 @@ import { percentile, round, wallNow } from './lib.ts';
  * production; ids are time-ordered like the branches' UUIDv7. Needs DATABASE_URL (a server: PGlite is not the product's database at this size);
  * without it the figure is skipped with the reason printed.
  *
- * Generating 10 million tickets takes about 17 minutes on this shared 2-core machine (load average
- * 12–15; 100 s a million), so `npm run bench` generates `BENCH_HQ_TICKETS` (default 1,000,000) and
+ * Generating 10 million tickets takes 13–17 minutes on this shared 2-core machine (load average
+ * 8–19; 80–100 s a million), so `npm run bench` generates `BENCH_HQ_TICKETS` (default 1,000,000) and
  * writes `hq_report_p95_ms_10m` only when that is 10,000,000; `npm run bench:hq` defaults to 10M.
  *
  * Run alone: `npm run bench:hq` (BENCH_HQ_TICKETS to change the size, BENCH_KEEP=1 keeps the database;
