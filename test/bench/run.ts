@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openSqlite } from '../../branch-server/db/sqlite.ts';
 import { publicToken, uuidv7 } from '../../branch-server/ids.ts';
 import { bulkLoadHistory, type HistoryTarget } from './bulk-load.ts';
-import { hqReportBench } from './hq-report.ts';
+import { HQ_REPORT_TICKETS, hqReportBench } from './hq-report.ts';
 import { benchSyncDrain } from './sync-drain.ts';
 import { appInclusive, summariseProfiles } from './cpu-profile.ts';
 import type { IssueLoadReport, IssueLoadRequest } from './issue-load.ts';
@@ -65,6 +65,8 @@ const ISSUE_SECONDS = env('BENCH_ISSUE_SECONDS', 10);
 const WS_SIZES = (process.env['BENCH_WS_SIZES'] ?? '1000,5000').split(',').map(Number).filter((n) => n > 0);
 const WS_PROCS = env('BENCH_WS_PROCS', 2);
 const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
+/** Tickets of the HQ report phase: 10M take ~17 min to generate here, so the full bench uses 1M unless told. */
+const HQ_TICKETS = env('BENCH_HQ_TICKETS', 1_000_000);
 const CALL_SAMPLES = 250;
 const STATS_SAMPLES = 300;
 const WS_CALLS = 60;
@@ -438,9 +440,11 @@ async function main(): Promise<void> {
     Object.assign(figures, await benchSyncDrain(log));
   });
 
-  await phase('HQ analytics report over 10M tickets (PostgreSQL server at DATABASE_URL)', async () => {
-    const hq = await hqReportBench(log);
-    figures.hq_report_p95_ms_10m = hq.p95Ms;
+  await phase(`HQ analytics report over ${HQ_TICKETS.toLocaleString('en')} tickets (PostgreSQL server at DATABASE_URL)`, async () => {
+    const hq = await hqReportBench(log, HQ_TICKETS);
+    // The key names 10M tickets: a smaller run's p95 is printed, not written under it.
+    if (hq.tickets === HQ_REPORT_TICKETS) figures.hq_report_p95_ms_10m = hq.p95Ms;
+    else if (hq.p95Ms !== null) details.push(`hq report: p95 ${round(hq.p95Ms, 1)} ms at ${hq.tickets.toLocaleString('en')} tickets — hq_report_p95_ms_10m needs BENCH_HQ_TICKETS=${HQ_REPORT_TICKETS}`);
     details.push(...(hq.skipped ? [`hq report: ${hq.skipped}`] : hq.details));
   });
 

@@ -53,17 +53,21 @@ export function histogramPercentile(buckets: readonly { bucket: number; n: numbe
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
-type Filters = Readonly<{ tenantId: string; from: string; to: string; q: z.infer<typeof AnalyticsQuery>; now: number }>;
+/** `serviceQueues`: with a service filter, its queues (rollup rows are per queue, read by queue). */
+type Filters = Readonly<{ tenantId: string; from: string; to: string; q: z.infer<typeof AnalyticsQuery>; now: number; serviceQueues: string[] }>;
 
-/** `d` is a rollup row (site_id, queue_id, channel, day); `q` its queue. `days` replaces the period's day test. */
+/** `d` is a rollup row (site_id, queue_id, channel, day). `days` replaces the period's day test. */
 function where(f: Filters, days?: RawBuilder<unknown>): RawBuilder<unknown> {
   const { q } = f;
   return sql`d.tenant_id = ${f.tenantId}::uuid AND ${days ?? sql`d.day BETWEEN ${f.from}::date AND ${f.to}::date`}
     ${q.site ? sql`AND d.site_id = ${q.site}::uuid` : sql``}
     ${q.queue ? sql`AND d.queue_id = ${q.queue}::uuid` : sql``}
     ${q.channel ? sql`AND d.channel = ${q.channel}` : sql``}
-    ${q.service ? sql`AND q.service_id = ${q.service}::uuid` : sql``}`;
+    ${q.service ? sql`AND d.queue_id = ANY(${f.serviceQueues}::uuid[])` : sql``}`;
 }
+
+/** No filter below a site: the per-site rollups (migration 0500) answer. */
+const siteLevel = (q: z.infer<typeof AnalyticsQuery>) => !q.queue && !q.channel && !q.service && !q.agent;
 
 /** Tickets per day: all of them, or with an agent filter those the agent called. */
 function ticketSource(f: Filters): RawBuilder<unknown> {
@@ -102,9 +106,15 @@ export function splitPeriod(from: string, to: string): { months: [string, string
   return { months: [first, end], days };
 }
 
-/** Rows of a rollup kept per day and per month, covering the period with as few rows as possible. */
-function spanRows(f: Filters, daily: string, monthly: string, columns: string): RawBuilder<unknown> {
-  const { months, days } = splitPeriod(f.from, f.to);
+/**
+ * Rows of a rollup kept per day and per month, covering the period with as few rows as possible.
+ * Months are read whole only up to `wholeUntil` (a measure that tests the day against a site's today
+ * must not read a month row holding today); the days after it come from the daily rollup.
+ */
+function spanRows(f: Filters, daily: string, monthly: string, columns: string, wholeUntil = f.to): RawBuilder<unknown> {
+  const cut = wholeUntil < f.to ? wholeUntil : f.to;
+  const { months, days } = cut >= f.from ? splitPeriod(f.from, cut) : { months: null, days: [] as [string, string][] };
+  if (cut < f.to) days.push([cut >= f.from ? addDays(cut, 1) : f.from, f.to]);
   const parts: RawBuilder<unknown>[] = [];
   if (months) {
     parts.push(sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(monthly)} d
@@ -117,7 +127,8 @@ function spanRows(f: Filters, daily: string, monthly: string, columns: string): 
   return sql`(${sql.join(parts, sql` UNION ALL `)})`;
 }
 
-async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof AnalyticsQuery>): Promise<void> {
+/** Checks the filter's references; answers the filtered service's queues. */
+async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof AnalyticsQuery>): Promise<string[]> {
   const refs = [['site', 'site', q.site], ['service', 'service', q.service], ['queue', 'queue', q.queue]] as const;
   for (const [field, table, id] of refs) {
     if (!id) continue;
@@ -128,6 +139,8 @@ async function checkReferences(trx: CloudTx, tenantId: string, q: z.infer<typeof
     const member = await trx.selectFrom('tenant_membership').select('id').where('tenant_id', '=', tenantId).where('user_id', '=', q.agent).executeTakeFirst();
     if (!member) throw new DomainError('invalid-reference', 'agent: not a member of this tenant.', [{ field: 'agent', message: 'unknown agent' }]);
   }
+  if (!q.service) return [];
+  return (await trx.selectFrom('queue').select('id').where('tenant_id', '=', tenantId).where('service_id', '=', q.service).execute()).map((r) => r.id);
 }
 
 /**
@@ -141,23 +154,46 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
   if ((dayMs(to) - dayMs(from)) / DAY_MS >= MAX_DAYS) {
     throw new DomainError('validation-failed', `to: the period is at most ${MAX_DAYS} days.`, [{ field: 'to', message: `at most ${MAX_DAYS} days` }]);
   }
-  const f: Filters = { tenantId, from, to, q, now };
   return deps.cloud.withTenant(tenantId, async (trx) => {
-    await checkReferences(trx, tenantId, q);
-    // One pass over the daily rollup for the totals and every breakdown (grouping sets).
+    const f: Filters = { tenantId, from, to, q, now, serviceQueues: await checkReferences(trx, tenantId, q) };
     const dow = sql`extract(isodow FROM d.day)::int`;
     const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum(d.a${String(h).padStart(2, '0')}) AS h${h}`));
     type Grouped = MeasureRow & Record<string, Num> & { day: string | null; site: string | null; site_name: string | null; service: string | null;
       service_name: string | null; channel: string | null; weekday: number | null; g: number };
     const hourColumns = q.agent ? sql`` : sql`, ${sql.join(hours)}`;
-    const grouped = (await sql<Grouped>`
-      SELECT GROUPING(d.day, d.site_id, q.service_id, d.channel, ${dow}) AS g,
-        d.day::text AS day, d.site_id AS site, max(si.name) AS site_name, q.service_id AS service, max(s.name) AS service_name,
-        d.channel, ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
-      FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
-        LEFT JOIN service s ON s.id = q.service_id
-      WHERE ${where(f)}
-      GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (q.service_id), (d.channel), (${dow}))`.execute(trx)).rows;
+    let grouped: Grouped[];
+    if (siteLevel(q)) {
+      // Every branch or one: totals, days, branches and weekdays from the per-site rollup; services
+      // and channels from the per-queue ones, whole months from the monthly rollup (up to two days
+      // before today's UTC date, which every site's today is after).
+      const bySite = (await sql<Grouped>`
+        SELECT GROUPING(d.day, d.site_id, ${dow}) AS g, d.day::text AS day, d.site_id AS site, max(si.name) AS site_name,
+          ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
+        FROM hq_site_daily d LEFT JOIN site si ON si.id = d.site_id
+        WHERE ${where(f)}
+        GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (${dow}))`.execute(trx)).rows;
+      const columns = 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.arrivals, d.called, d.served, d.no_show, d.sla_met, d.wait_ms, d.service_ms, d.service_n';
+      const byQueue = (await sql<Grouped>`
+        SELECT GROUPING(q.service_id, d.channel) AS g, q.service_id AS service, max(s.name) AS service_name, d.channel, ${measureSql(f)}
+        FROM ${spanRows(f, 'hq_ticket_daily', 'hq_ticket_month', columns, addDays(dayOf(now), -2))} d
+          LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id LEFT JOIN service s ON s.id = q.service_id
+        WHERE ${where(f, sql`true`)}
+        GROUP BY GROUPING SETS ((q.service_id), (d.channel))`.execute(trx)).rows;
+      // As the one-pass query's GROUPING(day, site, service, channel, dow) below would number them.
+      const siteSets: Record<number, number> = { 7: 31, 3: 15, 5: 23, 6: 30 };
+      const queueSets: Record<number, number> = { 1: 27, 2: 29 };
+      grouped = [...bySite.map((r) => ({ ...r, g: siteSets[Number(r.g)]! })), ...byQueue.map((r) => ({ ...r, g: queueSets[Number(r.g)]! }))];
+    } else {
+      // One pass over the daily rollup for the totals and every breakdown (grouping sets).
+      grouped = (await sql<Grouped>`
+        SELECT GROUPING(d.day, d.site_id, q.service_id, d.channel, ${dow}) AS g,
+          d.day::text AS day, d.site_id AS site, max(si.name) AS site_name, q.service_id AS service, max(s.name) AS service_name,
+          d.channel, ${dow} AS weekday, ${measureSql(f)} ${hourColumns}
+        FROM ${ticketSource(f)} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN site si ON si.id = d.site_id
+          LEFT JOIN service s ON s.id = q.service_id
+        WHERE ${where(f)}
+        GROUP BY GROUPING SETS ((), (d.day), (d.site_id), (q.service_id), (d.channel), (${dow}))`.execute(trx)).rows;
+    }
     // GROUPING(day, site, service, channel, dow): a 0 bit is the column grouped by.
     const set = (bit: number | null) => grouped.filter((r) => Number(r.g) === (bit === null ? 31 : 31 - bit));
     const totals = set(null)[0] ?? ({} as MeasureRow);
@@ -173,9 +209,10 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
       heatmap = set(1).sort((a, b) => Number(a.weekday) - Number(b.weekday))
         .flatMap((r) => Array.from({ length: 24 }, (_, hour) => ({ weekday: Number(r.weekday), hour, arrivals: n(r[`h${hour}`] ?? 0) })))
         .filter((c) => c.arrivals > 0);
-      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n
-        FROM ${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d
-        LEFT JOIN queue q ON q.id = d.queue_id
+      const histRows = siteLevel(q)
+        ? sql`${spanRows(f, 'hq_site_hist', 'hq_site_hist_month', 'd.tenant_id, d.site_id, d.day, d.bucket, d.n')} d`
+        : sql`${spanRows(f, 'hq_wait_hist', 'hq_wait_hist_month', 'd.tenant_id, d.site_id, d.queue_id, d.channel, d.day, d.bucket, d.n')} d`;
+      const hist = (await sql<{ bucket: number; n: Num }>`SELECT d.bucket, sum(d.n) AS n FROM ${histRows}
         WHERE ${where(f, sql`true`)} GROUP BY d.bucket`.execute(trx)).rows.map((r) => ({ bucket: Number(r.bucket), n: n(r.n) }));
       median = histogramPercentile(hist, 0.5);
       p90 = histogramPercentile(hist, 0.9);
@@ -187,7 +224,7 @@ export async function analytics(deps: CloudDeps, tenantId: string, q: z.infer<ty
     const agents = (await sql<{ agent: string; agent_name: string | null; called: Num; served: Num; no_show: Num; wait_ms: Num; service_ms: Num; service_n: Num }>`
       SELECT d.agent_id AS agent, max(trim(u.first_name || ' ' || u.last_name)) AS agent_name, sum(d.called) AS called, sum(d.served) AS served,
         sum(d.no_show) AS no_show, sum(d.wait_ms) AS wait_ms, sum(d.service_ms) AS service_ms, sum(d.service_n) AS service_n
-      FROM ${agentRows} d LEFT JOIN queue q ON q.id = d.queue_id LEFT JOIN app_user u ON u.id = d.agent_id
+      FROM ${agentRows} d LEFT JOIN app_user u ON u.id = d.agent_id
       WHERE ${where(f, q.agent ? undefined : sql`true`)}
       GROUP BY d.agent_id ORDER BY sum(d.called) DESC, d.agent_id LIMIT 200`.execute(trx)).rows;
 
@@ -287,7 +324,7 @@ async function feedbackOf(trx: CloudTx, f: Filters): Promise<AnalyticsDto['feedb
     : sql`hq_feedback_daily`;
   const sums = sql`coalesce(sum(d.responses), 0) AS responses, coalesce(sum(d.csat_n), 0) AS csat_n, coalesce(sum(d.csat_sum), 0) AS csat_sum,
     coalesce(sum(d.nps_n), 0) AS nps_n, coalesce(sum(d.promoters), 0) AS promoters, coalesce(sum(d.detractors), 0) AS detractors`;
-  const base = sql`FROM ${source} d LEFT JOIN queue q ON q.id = d.queue_id WHERE ${where(f)}`;
+  const base = sql`FROM ${source} d WHERE ${where(f)}`;
   const total = (await sql<FeedbackRow>`SELECT ${sums} ${base}`.execute(trx)).rows[0]!;
   const daily = (await sql<FeedbackRow & { day: string }>`SELECT d.day::text AS day, ${sums} ${base} GROUP BY d.day ORDER BY d.day`.execute(trx)).rows;
 

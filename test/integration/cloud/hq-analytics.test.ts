@@ -95,6 +95,15 @@ describe('HQ analytics', () => {
     checkAgainst(res.body, expected);
     const agentCalls = res.body.agents.reduce((a: number, g: any) => a + g.called, 0);
     expect(agentCalls).toBe(expected.called);
+    // The service and channel breakdowns, each row against the same report filtered by it.
+    const pick = (r: any) => ({
+      arrivals: r.arrivals, called: r.called, served: r.served, no_show: r.no_show, abandoned: r.abandoned, sla_met: r.sla_met,
+      avg_wait_seconds: r.avg_wait_seconds, avg_service_seconds: r.avg_service_seconds,
+    });
+    expect(res.body.services.length).toBeGreaterThan(0);
+    for (const row of res.body.services) expect(pick(row)).toEqual(pick(expectedFigures(world, { ...filter, service: row.service })));
+    expect(res.body.channels.length).toBeGreaterThan(1);
+    for (const row of res.body.channels) expect(row.arrivals).toBe(expectedFigures(world, { ...filter, channel: row.channel }).arrivals);
   });
 
   it("filters by agent: only the tickets that agent called, with that agent's productivity", async () => {
