@@ -6,6 +6,8 @@ import * as m0040 from './0040-rotate-refresh-tokens.ts';
 import * as m0100 from './0100-create-hq-rollups.ts';
 import * as m0200 from './0200-device-backups.ts';
 import * as m0400 from './0400-create-day-summary.ts';
+import * as m0410 from './0410-create-branch-relay.ts';
+import * as m0420 from './0420-booking-settings.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
 export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,6 +18,8 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0100-create-hq-rollups': m0100,
   '0200-device-backups': m0200,
   '0400-create-day-summary': m0400,
+  '0410-create-branch-relay': m0410,
+  '0420-booking-settings': m0420,
 };
 
 export const cloudMigrationProvider: MigrationProvider = {
