@@ -24,6 +24,10 @@ export function mountPublicRelay(app: Express, deps: CloudDeps, relay: BranchRel
 
   const page = (name: string, offline: (req: Request) => Promise<boolean>) => async (req: Request, res: Response) => {
     const file = join(uiDir, name, 'index.html');
+    if (perAddress.hit(req.ip ?? '', deps.now()) > 0) {
+      res.status(429).type('text/plain').send('Too many requests. Try again in a minute.');
+      return;
+    }
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Cache-Control', 'no-cache');
     if (await offline(req)) {
@@ -36,11 +40,15 @@ export function mountPublicRelay(app: Express, deps: CloudDeps, relay: BranchRel
     }
     res.sendFile(file);
   };
-  app.get('/book/:site_id', page('book', async (req) => {
-    const site = await siteOwner(deps, String(req.params['site_id']));
-    return !site || !(await relay.connected(site.tenantId, site.siteId));
-  }));
-  app.get('/t/:public_id', page('track', async () => false));
+  app.get('/book/:site_id', (req, res, next) => {
+    page('book', async () => {
+      const site = await siteOwner(deps, String(req.params['site_id']));
+      return !site || !(await relay.connected(site.tenantId, site.siteId));
+    })(req, res).catch(next);
+  });
+  app.get('/t/:public_id', (req, res, next) => {
+    page('track', async () => false)(req, res).catch(next);
+  });
 
   app.use('/api/v1/public', json, (req, res, next) => {
     relayPublic(deps, relay, perAddress, req, res).catch(next);
