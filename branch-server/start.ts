@@ -196,13 +196,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '0.0.0.0', () => resolve());
   });
-  sync.start();
+  const { port } = server.address() as AddressInfo;
+  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  sync.start({ localUrl: `http://${shownHost}:${port}` });
   backups.start();
   retention.start();
   const removePidFile = writePidFile(options.dataDir);
-  const { port } = server.address() as AddressInfo;
   logger.info({ port, version }, 'branch server started');
-  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const notifications = startNotifications({
     db, events, now: deps.now, dataDir: options.dataDir, publicUrl: options.publicUrl ?? null,
     baseUrl: () => `http://${shownHost}:${port}`, ...(options.notifications ? { options: options.notifications } : {}),

@@ -145,7 +145,7 @@ export const appointmentRoutes = defineRoutes({
     params: SiteIdParams, response: OpeningHoursDto,
   },
   setOpeningHours: {
-    method: 'put', path: '/api/v1/tenants/:slug/sites/:id/opening-hours/', tag: 'appointments', access: scope('manage:queue'),
+    method: 'put', path: '/api/v1/tenants/:slug/sites/:id/opening-hours/', tag: 'appointments', access: scope('manage:queue'), hqOwned: true,
     summary: "Set a site's opening hours (HH:MM, site time) and closed dates; existing appointments are kept",
     params: SiteIdParams, body: OpeningHoursBody, response: OpeningHoursDto,
   },
@@ -155,7 +155,7 @@ export const appointmentRoutes = defineRoutes({
     params: TenantIdParams, response: BookingRuleDto,
   },
   setBookingRule: {
-    method: 'put', path: '/api/v1/tenants/:slug/queues/services/:id/booking/', tag: 'appointments', access: scope('manage:queue'),
+    method: 'put', path: '/api/v1/tenants/:slug/queues/services/:id/booking/', tag: 'appointments', access: scope('manage:queue'), hqOwned: true,
     summary: "Change a service's booking rule (fields left out keep their value)",
     params: TenantIdParams, body: BookingRuleBody, response: BookingRuleDto,
   },

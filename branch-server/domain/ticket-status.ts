@@ -4,7 +4,11 @@ import { DomainError } from './errors.ts';
 export const TICKET_STATUSES = ['en_attente', 'appele', 'en_service', 'pause', 'transfere', 'clos', 'no_show'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
-export const TICKET_ACTIONS = ['call', 'recall', 'start_service', 'close', 'transfer', 'pause', 'resume', 'no_show'] as const;
+/**
+ * `expire` and `drop_remote` are the system's, never an agent's: a ticket never called is closed at
+ * the day's end, and a remote ticket whose holder never checked in is dropped as a no-show.
+ */
+export const TICKET_ACTIONS = ['call', 'recall', 'start_service', 'close', 'transfer', 'pause', 'resume', 'no_show', 'expire', 'drop_remote'] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
 /** Invariant: an agent holds at most one ticket in these statuses (`agent-has-active-ticket`). */
@@ -26,6 +30,8 @@ const MOVES: Readonly<Record<TicketAction, Move>> = {
   resume: { from: ['pause'], to: 'en_service' },
   no_show: { from: ['appele'], to: 'no_show' },
   transfer: { from: ['en_attente', 'appele', 'en_service', 'pause'], to: 'transfere' },
+  expire: { from: ['en_attente'], to: 'clos' },
+  drop_remote: { from: ['en_attente'], to: 'no_show' },
 };
 
 /** The ws event each action publishes on the queue channel (SmartQueue v1 names). */
@@ -38,6 +44,8 @@ export const TICKET_EVENTS = {
   pause: 'ticket.paused',
   resume: 'ticket.resumed',
   no_show: 'ticket.no_show',
+  expire: 'ticket.closed',
+  drop_remote: 'ticket.no_show',
 } as const satisfies Readonly<Record<TicketAction, string>>;
 
 export const TICKET_CREATED_EVENT = 'ticket.created';
@@ -53,6 +61,8 @@ const ACTION_VERBS: Readonly<Record<TicketAction, string>> = {
   pause: 'pause',
   resume: 'resume',
   no_show: 'mark as no-show',
+  expire: 'expire',
+  drop_remote: 'drop as a remote no-show',
 };
 
 export function isTicketStatus(value: string): value is TicketStatus {

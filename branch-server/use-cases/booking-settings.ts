@@ -62,14 +62,30 @@ export function getOpeningHours(db: Db, tenantId: string, siteId: string): Openi
   };
 }
 
+/** Stores a site's hours (the API's shape); inside the caller's transaction. The sync client applies HQ's with it too. */
+export function writeOpeningHours(db: Db, tenantId: string, siteId: string, body: z.infer<typeof OpeningHoursBody>, now: number): void {
+  const weekly = JSON.stringify(body.weekly.map((d) => (d ? { open: minuteOf(d.open), close: minuteOf(d.close) } : null)));
+  const closed = JSON.stringify([...new Set(body.closed_dates)].sort());
+  db.run(qb.insertInto('site_opening_hours').values({ site_id: siteId, tenant_id: tenantId, weekly, closed_dates: closed, updated_at: now })
+    .onConflict((oc) => oc.column('site_id').doUpdateSet({ weekly, closed_dates: closed, updated_at: now })));
+}
+
+/** Stores a service's complete booking rule (the API's shape); inside the caller's transaction. */
+export function writeBookingRule(db: Db, tenantId: string, serviceId: string, rule: Omit<BookingRuleDto, 'service'>, now: number): void {
+  const values = {
+    slot_minutes: rule.slot_minutes, buffer_minutes: rule.buffer_minutes, capacity: rule.capacity, overbooking: rule.overbooking,
+    grace_minutes: rule.grace_minutes, remote_enabled: rule.remote_enabled ? 1 as const : 0 as const, remote_daily_cap: rule.remote_daily_cap,
+    remote_hold_minutes: rule.remote_hold_minutes, end_of_day: rule.end_of_day, updated_at: now,
+  };
+  db.run(qb.insertInto('service_booking_rule').values({ service_id: serviceId, tenant_id: tenantId, ...values })
+    .onConflict((oc) => oc.column('service_id').doUpdateSet(values)));
+}
+
 export function setOpeningHours(db: Db, caller: Caller, siteId: string, body: z.infer<typeof OpeningHoursBody>): OpeningHoursDto {
   db.tx(() => {
     siteOf(db, caller.tenantId, siteId);
     const before = getOpeningHours(db, caller.tenantId, siteId);
-    const weekly = JSON.stringify(body.weekly.map((d) => (d ? { open: minuteOf(d.open), close: minuteOf(d.close) } : null)));
-    const closed = JSON.stringify([...new Set(body.closed_dates)].sort());
-    db.run(qb.insertInto('site_opening_hours').values({ site_id: siteId, tenant_id: caller.tenantId, weekly, closed_dates: closed, updated_at: caller.now })
-      .onConflict((oc) => oc.column('site_id').doUpdateSet({ weekly, closed_dates: closed, updated_at: caller.now })));
+    writeOpeningHours(db, caller.tenantId, siteId, body, caller.now);
     appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'site.opening_hours_changed', entity: 'site', entityId: siteId, before, after: body }, caller.now);
   });
   return getOpeningHours(db, caller.tenantId, siteId);
@@ -86,13 +102,7 @@ export function setBookingRule(db: Db, caller: Caller, serviceId: string, body: 
     serviceOf(db, caller.tenantId, serviceId);
     const before = getBookingRule(db, caller.tenantId, serviceId);
     const merged = { ...before, ...body };
-    const values = {
-      slot_minutes: merged.slot_minutes, buffer_minutes: merged.buffer_minutes, capacity: merged.capacity, overbooking: merged.overbooking,
-      grace_minutes: merged.grace_minutes, remote_enabled: merged.remote_enabled ? 1 as const : 0 as const, remote_daily_cap: merged.remote_daily_cap,
-      remote_hold_minutes: merged.remote_hold_minutes, end_of_day: merged.end_of_day, updated_at: caller.now,
-    };
-    db.run(qb.insertInto('service_booking_rule').values({ service_id: serviceId, tenant_id: caller.tenantId, ...values })
-      .onConflict((oc) => oc.column('service_id').doUpdateSet(values)));
+    writeBookingRule(db, caller.tenantId, serviceId, merged, caller.now);
     appendAudit(db, caller.actor, { tenantId: caller.tenantId, action: 'service.booking_rule_changed', entity: 'service', entityId: serviceId, before, after: merged }, caller.now);
   });
   return getBookingRule(db, caller.tenantId, serviceId);

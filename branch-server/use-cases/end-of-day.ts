@@ -9,6 +9,7 @@ import type { TicketRow } from '../db/tables/ticket.table.ts';
 import { hoursOn, nextDate, zonedInstant, type DayHours } from '../domain/appointment-slots.ts';
 import { atClosing } from '../domain/appointment-timeline.ts';
 import { businessDate } from '../domain/numbering.ts';
+import { TICKET_EVENTS, transition } from '../domain/ticket-status.ts';
 import { uuidv7 } from '../ids.ts';
 import { bookingRule } from './booking-settings.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
@@ -71,12 +72,13 @@ export function closeDay(deps: UseCaseDeps, site: SiteRow, date: string, now: nu
         carried += 1;
         continue;
       }
-      const status = decision === 'no_show' ? 'no_show' as const : 'clos' as const;
+      // Never called: the system's own moves of the state machine (a remote holder who never came is a no-show).
+      const action = decision === 'no_show' ? 'drop_remote' as const : 'expire' as const;
+      const status = transition(before.status, action);
       const after: TicketRow = { ...before, status, ended_at: now, updated_at: now };
-      // Never called: closed straight from waiting by the day's end, outside the agent's state machine.
-      db.run(qb.updateTable('ticket').set({ status, ended_at: now, updated_at: now }).where('id', '=', before.id).where('status', '=', 'en_attente'));
-      const type = status === 'no_show' ? 'ticket.no_show' : 'ticket.closed';
-      journal(db, SYSTEM_ACTOR, { type, before, after, reason: status === 'no_show' ? 'remote ticket not checked in by closing time' : 'expired at closing time' }, now);
+      db.run(qb.updateTable('ticket').set({ status, ended_at: now, updated_at: now }).where('id', '=', before.id));
+      const type = TICKET_EVENTS[action];
+      journal(db, SYSTEM_ACTOR, { type, before, after, reason: status === 'no_show' ? 'remote ticket not checked in by closing time' : 'expired at closing time', data: { action } }, now);
       const dto = toTicketDto({ ...after, queue_name: queueName }, '');
       pending.push(ticketEvent(caller, type, dto), queueChanged(caller, dto.queue));
       if (status === 'no_show') remoteNoShow += 1;

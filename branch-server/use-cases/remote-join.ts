@@ -8,6 +8,7 @@ import type { SiteRow } from '../db/tables/site.table.ts';
 import type { TicketRow } from '../db/tables/ticket.table.ts';
 import { DomainError } from '../domain/errors.ts';
 import { businessDate } from '../domain/numbering.ts';
+import { TICKET_EVENTS, transition } from '../domain/ticket-status.ts';
 import { bookingRule } from './booking-settings.ts';
 import type { Caller, UseCaseDeps } from './deps.ts';
 import type { DomainEvent } from './events.ts';
@@ -135,9 +136,11 @@ export function holdRemote(db: Db, caller: Caller, ticketIds: readonly string[])
  */
 export function dropRemote(db: Db, caller: Caller, ticketId: string): TicketDto {
   const before = getTicketRow(db, caller.tenantId, ticketId);
-  const after: TicketRow = { ...before, status: 'no_show', ended_at: caller.now, updated_at: caller.now };
-  db.run(qb.updateTable('ticket').set({ status: 'no_show', ended_at: caller.now, updated_at: caller.now }).where('id', '=', ticketId).where('status', '=', 'en_attente'));
-  journal(db, caller.actor, { type: 'ticket.no_show', before, after, reason: 'remote ticket not checked in within its hold' }, caller.now);
+  if (before.remote !== 1) throw new DomainError('illegal-transition', 'Only a remote ticket not checked in can be dropped.', { from: before.status, action: 'drop_remote' });
+  const status = transition(before.status, 'drop_remote');
+  const after: TicketRow = { ...before, status, ended_at: caller.now, updated_at: caller.now };
+  db.run(qb.updateTable('ticket').set({ status, ended_at: caller.now, updated_at: caller.now }).where('id', '=', ticketId));
+  journal(db, caller.actor, { type: TICKET_EVENTS.drop_remote, before, after, reason: 'remote ticket not checked in within its hold', data: { action: 'drop_remote' } }, caller.now);
   const queueName = db.first(qb.selectFrom('queue').select('name').where('id', '=', after.queue_id))?.name ?? '';
   return toTicketDto({ ...after, queue_name: queueName }, caller.origin);
 }

@@ -67,7 +67,7 @@ export function actOnTicket(
   deps: UseCaseDeps,
   caller: Caller,
   ticketId: string,
-  action: Exclude<TicketAction, 'call' | 'transfer'>,
+  action: Exclude<TicketAction, 'call' | 'transfer' | 'expire' | 'drop_remote'>,
   reason = '',
 ): TicketDto {
   const { db } = deps;

@@ -4,8 +4,9 @@ import type { ReceiptsQuery } from '../../sync/protocol/hq-analytics.contract.ts
 import { Badge, Banner, Button, Field, Select } from '../shared/ui.tsx';
 import { LoadState, Section, useHq, useLoad, useT, type Loaded } from './context.tsx';
 import type { HqKey } from './i18n.ts';
+import { BookingSettings } from './hours.tsx';
 
-const TABS = ['sites', 'services', 'queues', 'staff', 'templates', 'retention'] as const;
+const TABS = ['sites', 'services', 'queues', 'staff', 'templates', 'booking', 'retention'] as const;
 type Tab = (typeof TABS)[number];
 
 export function ConfigPage() {
@@ -27,6 +28,7 @@ export function ConfigPage() {
         {tab === 'queues' && <Queues />}
         {tab === 'staff' && <Staff />}
         {tab === 'templates' && <Templates />}
+        {tab === 'booking' && <BookingSettings />}
         {tab === 'retention' && <Retention />}
       </div>
     </Section>

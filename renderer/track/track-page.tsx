@@ -39,6 +39,16 @@ export function TrackPage({ publicId }: Readonly<{ publicId: string }>) {
     };
   }, [publicId]);
 
+  // Without the live channel (the page reached through the cloud has none, or the link dropped),
+  // the ticket is read again every 20 s so the position and the call still show.
+  useEffect(() => {
+    if (live === 'live' || missing) return undefined;
+    const timer = setInterval(() => {
+      api.call('publicTicket', { params: { public_id: publicId } }).then(setTicket, () => undefined);
+    }, 20_000);
+    return () => clearInterval(timer);
+  }, [live, missing, publicId]);
+
   useEffect(() => {
     document.title = ticket ? `${ticket.number} — ${t('title')}` : t('title');
   }, [ticket, t]);

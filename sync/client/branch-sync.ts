@@ -5,6 +5,7 @@ import type { Db } from '../../branch-server/db/sqlite.ts';
 import { DomainError } from '../../branch-server/domain/errors.ts';
 import { SyncClient, SyncFailure, type EnrollResult, type SyncClientOptions, type SyncStatus } from './sync-client.ts';
 import { httpTransport, type SyncTransport } from './transport.ts';
+import { PublicRelay } from './public-relay.ts';
 
 export type BranchSyncOptions = Readonly<{
   db: Db;
@@ -31,6 +32,8 @@ export class BranchSync {
   #client: SyncClient;
   #running = false;
   #unsubscribe: (() => void) | null = null;
+  #localUrl: string | null = null;
+  #relay: PublicRelay | null = null;
 
   constructor(options: BranchSyncOptions) {
     this.#options = options;
@@ -60,12 +63,18 @@ export class BranchSync {
     });
   }
 
-  /** Starts the loop if this branch is enrolled (a no-op otherwise, until enroll()). */
-  start(): void {
+  /**
+   * Starts the loop if this branch is enrolled (a no-op otherwise, until enroll()). With `localUrl`
+   * (this server's own address), an enrolled branch also holds the cloud's public-page relay socket,
+   * so customers reach its booking and remote-join page through the cloud.
+   */
+  start(options: Readonly<{ localUrl?: string }> = {}): void {
     this.#running = true;
+    if (options.localUrl) this.#localUrl = options.localUrl;
     if (!this.#client.enrolled) return;
     this.#unsubscribe ??= onOutboxCommitted(this.#options.db, () => this.#client.nudge());
     this.#client.start();
+    this.#startRelay();
   }
 
   stop(): void {
@@ -73,6 +82,20 @@ export class BranchSync {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#client.stop();
+    this.#relay?.stop();
+    this.#relay = null;
+  }
+
+  #startRelay(): void {
+    const cloudUrl = getSyncState(this.#options.db, 'cloud_url');
+    const siteId = getSyncState(this.#options.db, 'site_id');
+    if (this.#relay || !this.#localUrl || !cloudUrl || !siteId || !/^https?:\/\//.test(cloudUrl)) return;
+    const client = this.#client;
+    this.#relay = new PublicRelay({
+      cloudUrl, siteId, localUrl: this.#localUrl,
+      token: (fresh) => client.accessToken({ fresh }),
+    });
+    this.#relay.start();
   }
 
   status(): SyncStatus {
@@ -87,6 +110,8 @@ export class BranchSync {
     const url = normaliseUrl(cloudUrl);
     if (!this.#client.enrolled || getSyncState(this.#options.db, 'cloud_url') === url) return false;
     this.#client.stop();
+    this.#relay?.stop();
+    this.#relay = null;
     this.#options.db.tx(() => setSyncState(this.#options.db, 'cloud_url', url));
     this.#client = this.#clientFor(url);
     if (this.#running) this.start();
@@ -105,6 +130,8 @@ export class BranchSync {
     }
     const url = normaliseUrl(cloudUrl);
     this.#client.stop();
+    this.#relay?.stop();
+    this.#relay = null;
     const client = this.#clientFor(url);
     this.#client = client;
     try {

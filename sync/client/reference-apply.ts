@@ -1,3 +1,4 @@
+import { writeBookingRule, writeOpeningHours } from '../../branch-server/use-cases/booking-settings.ts';
 import { redactAuditFor } from '../../branch-server/use-cases/customers.ts';
 import { observeBranchHlc, rememberSlugAlias } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
@@ -121,17 +122,20 @@ function upsertReference(scope: ApplyScope, entity: ReferenceEntity, id: string,
       const r = parse(scope, 'site', id, data);
       if (!r) return;
       db.sqlite.prepare(`UPDATE site SET slug = slug || '-' || substr(id, 1, 8) WHERE tenant_id = ? AND slug = ? AND id != ?`).run(r.tenant_id, r.slug, r.id);
-      const { id: siteId, created_at: createdAt, ...columns } = r;
+      const { id: siteId, created_at: createdAt, opening_hours: hours, ...columns } = r;
       db.run(qb.insertInto('site').values({ id: siteId, ...columns, created_at: createdAt })
         .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
+      // HQ's hours replace the branch's; never set at HQ (null), the branch keeps its own.
+      if (hours) writeOpeningHours(db, r.tenant_id, siteId, hours, r.updated_at);
       return;
     }
     case 'service': {
       const r = parse(scope, 'service', id, data);
       if (!r) return;
-      const { id: serviceId, created_at: createdAt, ...columns } = r;
+      const { id: serviceId, created_at: createdAt, booking_rule: rule, ...columns } = r;
       db.run(qb.insertInto('service').values({ id: serviceId, ...columns, created_at: createdAt })
         .onConflict((oc) => oc.column('id').doUpdateSet({ ...columns, created_at: createdAt })));
+      if (rule) writeBookingRule(db, r.tenant_id, serviceId, rule, r.updated_at);
       return;
     }
     case 'queue': {

@@ -1,3 +1,4 @@
+import { writeOpeningHours } from '../../branch-server/use-cases/booking-settings.ts';
 import { appendAudit, GENESIS_HASH, hashAuditRow, type Actor } from '../../branch-server/db/repositories/audit.repository.ts';
 import { getSyncState, rememberSlugAlias } from '../../branch-server/db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../../branch-server/db/sqlite.ts';
@@ -135,7 +136,8 @@ function upsertTenantAndSite(db: Db, tenant: ReferenceRow<'tenant'>, site: Refer
   db.run(qb.insertInto('tenant').values({ id: tenantId, ...tenantColumns, created_at: tenantCreated })
     .onConflict((oc) => oc.column('id').doUpdateSet(tenantColumns)));
   sqlite.prepare(`UPDATE site SET slug = slug || '-' || substr(id, 1, 8) WHERE tenant_id = ? AND slug = ? AND id != ?`).run(site.tenant_id, site.slug, site.id);
-  const { id: siteId, created_at: siteCreated, ...siteColumns } = site;
+  const { id: siteId, created_at: siteCreated, opening_hours: hours, ...siteColumns } = site;
   db.run(qb.insertInto('site').values({ id: siteId, ...siteColumns, created_at: siteCreated })
     .onConflict((oc) => oc.column('id').doUpdateSet(siteColumns)));
+  if (hours) writeOpeningHours(db, site.tenant_id, siteId, hours, site.updated_at);
 }

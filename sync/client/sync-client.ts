@@ -306,6 +306,15 @@ export class SyncClient {
     }
   }
 
+  /**
+   * A device access token for other device-facing links to the cloud (the public-page relay socket);
+   * `fresh` drops the cached one first (the cloud refused it).
+   */
+  accessToken(options: Readonly<{ fresh?: boolean }> = {}): Promise<string> {
+    if (options.fresh) this.#access = null;
+    return this.#token({ abandoned: false });
+  }
+
   /** A device access token, signing in again when it is (nearly) expired. */
   async #token(cycle: Cycle): Promise<string> {
     if (this.#access && this.#monotonic() < this.#access.expiresAt) return this.#access.token;

@@ -13,6 +13,8 @@ import { createCloudTokens } from './http/tokens.ts';
 import { startMaintenance } from './use-cases/maintenance.ts';
 import { createLogger } from '../../branch-server/ops/logger.ts';
 import { CloudMetrics } from './http/metrics.ts';
+import { mountPublicRelay } from './http/public-relay.ts';
+import { BranchRelay, type RelayOptions } from './relay/branch-relay.ts';
 
 export type CloudStartOptions = CloudDbOptions & Readonly<{
   port?: number;
@@ -31,12 +33,16 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   metricsToken?: string | null;
   /** The desktop app's release feed (electron-builder's `latest*.yml` and installers), served at /updates/; branches mirror it. */
   updatesDir?: string | null;
+  /** The branches' public-page relay: how long a branch may take to answer, heartbeat period. */
+  relay?: Partial<RelayOptions>;
 }>;
 
 export type RunningCloud = Readonly<{
   url: string;
   port: number;
   deps: CloudDeps;
+  /** The branches' relay sockets held by this process. */
+  relay: BranchRelay;
   /** Stops listening and drops open connections at once (a crash, as far as clients can tell). */
   kill(): void;
   close(): Promise<void>;
@@ -52,8 +58,10 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
   const cloud = options.cloud ?? await openCloudDb(options);
   const logs = createLogger({ dir: options.logs?.dir ?? null, name: 'cloud', level: options.logs ? options.logs.level ?? 'info' : 'silent' });
   const deps: CloudDeps = { ...await cloudDeps(cloud, options), logger: logs.logger, metrics: new CloudMetrics(cloud) };
+  const relay = new BranchRelay(deps, options.relay);
   const app = createCloudApp(deps, cloudRoutes(), (express) => {
     mountHqUi(express);
+    mountPublicRelay(express, deps, relay);
     if (options.updatesDir) mountUpdates(express, options.updatesDir);
     options.extend?.(express);
   }, options.metricsToken ?? null);
@@ -64,6 +72,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
+  await relay.start(server);
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   let closed = false;
@@ -71,8 +80,10 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     url: `http://${host}:${port}`,
     port,
     deps,
+    relay,
     kill() {
       stopMaintenance();
+      void relay.close();
       server.close();
       server.closeAllConnections();
     },
@@ -80,6 +91,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
       if (closed) return;
       closed = true;
       stopMaintenance();
+      await relay.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.cloud) await cloud.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BookingRuleBody, OpeningHoursBody } from '../../branch-server/contract/appointments.contract.ts';
 
 const Id = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
 const Ms = z.number().int().min(0);
@@ -108,14 +109,21 @@ export const TenantRef = z.object({
   id: Id, name: z.string(), slug: z.string(), plan: z.string(), locale: z.string(), timezone: z.string(),
   data_retention_days: z.number().int(), is_active: Flag, created_at: Ms, updated_at: Ms,
 });
+/**
+ * HQ-owned booking settings, in the branch API's own shapes: a site's opening hours (HH:MM, site
+ * time) and a service's booking rule. Null or absent: HQ never set them, the branch keeps its own.
+ */
+export const OpeningHoursRef = OpeningHoursBody;
+export const BookingRuleRef = BookingRuleBody.required();
 export const SiteRef = z.object({
   id: Id, tenant_id: Id, name: z.string(), slug: z.string(), address: z.string(), city: z.string(), country: z.string(),
   latitude: z.number().nullable(), longitude: z.number().nullable(), timezone: z.string(), phone: z.string(),
-  is_active: Flag, created_at: Ms, updated_at: Ms,
+  is_active: Flag, created_at: Ms, updated_at: Ms, opening_hours: OpeningHoursRef.nullable().optional(),
 });
 export const ServiceRef = z.object({
   id: Id, tenant_id: Id, name: z.string(), code: z.string(), description: z.string(), sla_seconds: z.number().int(),
   priority_rules: z.string(), default_service_seconds: z.number().int(), is_active: Flag, created_at: Ms, updated_at: Ms,
+  booking_rule: BookingRuleRef.nullable().optional(),
 });
 export const QueueRef = z.object({
   id: Id, tenant_id: Id, site_id: Id, service_id: Id, name: z.string(), prefix: z.string(),

@@ -130,6 +130,15 @@ describe('HQ dashboard', () => {
     expect(t.server.deps.db.sqlite.prepare('SELECT sla_seconds FROM service WHERE name = ?').pluck().all('Assurance habitation')).toEqual([420]);
     await screenshot(page, 'hq-config');
 
+    // Opening hours are HQ's: closing Mondays here closes them at the branch after its next pull.
+    await page.getByRole('tab', { name: 'Rendez-vous et horaires' }).click();
+    const hours = page.getByRole('form', { name: "Horaires d'ouverture" });
+    await hours.getByLabel('Agence', { exact: true }).selectOption(acme.siteId);
+    await hours.getByLabel('Fermé').first().check();
+    await hours.getByRole('button', { name: 'Enregistrer' }).click();
+    await hours.getByText('Enregistré.').waitFor();
+    await expect.poll(async () => (await t.api('GET', `/api/v1/tenants/acme/sites/${acme.siteId}/opening-hours/`, { token: branchToken })).body.weekly[0], { timeout: 15_000 }).toBeNull();
+
     // Analytics: the figures of a known history, whole and filtered, and the CSV is the chart.
     await page.getByRole('link', { name: 'Analyses' }).click();
     await page.getByLabel('Du', { exact: true }).fill(FIRST);

@@ -17,6 +17,11 @@ export type CloudDb = Readonly<{
   withTenant<T>(tenantId: string, fn: (trx: CloudTx) => Promise<T>): Promise<T>;
   /** One transaction as the owner (no tenant): only for work that spans tenants by nature. */
   withSystem<T>(fn: (trx: CloudTx) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on a channel (its own connection on a PostgreSQL server; PGlite delivers in-process);
+   * every process sharing the database hears a `pg_notify` on it. Returns the way to stop.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }>;
 
@@ -31,7 +36,7 @@ const INT8 = 20;
 const NUMERIC = 1700;
 
 export async function openCloudDb(options: CloudDbOptions): Promise<CloudDb> {
-  const { kind, dialect } = options.databaseUrl ? postgresDialect(options.databaseUrl, options.poolSize ?? 10) : await pgliteDialect(options.dataDir);
+  const { kind, dialect, listen } = options.databaseUrl ? postgresDialect(options.databaseUrl, options.poolSize ?? 10) : await pgliteDialect(options.dataDir);
   const db = new Kysely<CloudSchema>({ dialect });
   await migrateCloud(db);
   return {
@@ -47,6 +52,7 @@ export async function openCloudDb(options: CloudDbOptions): Promise<CloudDb> {
     withSystem(fn) {
       return db.transaction().execute(fn);
     },
+    listen,
     close: () => db.destroy(),
   };
 }
@@ -69,7 +75,20 @@ function postgresDialect(connectionString: string, max: number) {
         oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  return { kind: 'postgres' as const, dialect: new PostgresDialect({ pool }) };
+  const listen = async (channel: string, onPayload: (payload: string) => void) => {
+    const client = new pg.Client({ connectionString });
+    client.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '');
+    });
+    // A dropped listening connection must not crash the process; the relay's heartbeat notices.
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    return async () => {
+      await client.end().catch(() => undefined);
+    };
+  };
+  return { kind: 'postgres' as const, dialect: new PostgresDialect({ pool }), listen };
 }
 
 async function pgliteDialect(dataDir: string | undefined) {
@@ -79,8 +98,15 @@ async function pgliteDialect(dataDir: string | undefined) {
   const lite = new PGlite(dataDir, { parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) } });
   await lite.waitReady;
   const pool = pglitePool(lite);
+  const listen = async (channel: string, onPayload: (payload: string) => void) => {
+    const stop = await lite.listen(channel, onPayload);
+    return async () => {
+      if (!lite.closed) await stop();
+    };
+  };
   return {
     kind: 'pglite' as const,
+    listen,
     dialect: new PostgresDialect({
       pool: {
         connect: () => pool.connect(),

@@ -21,11 +21,15 @@ export interface SiteTable {
   id: string; tenant_id: string; name: string; slug: string; address: Generated<string>; city: Generated<string>;
   country: Generated<string>; latitude: number | null; longitude: number | null; timezone: string; phone: Generated<string>;
   is_active: Generated<Flag>; created_at: number; updated_at: number;
+  /** HQ's opening hours for the site (the branch API's body shape); null: never set at HQ. */
+  opening_hours: Generated<Json | null>;
 }
 export interface ServiceTable {
   id: string; tenant_id: string; name: string; code: Generated<string>; description: Generated<string>;
   sla_seconds: Generated<number>; priority_rules: Generated<string>; default_service_seconds: Generated<number>;
   is_active: Generated<Flag>; created_at: number; updated_at: number;
+  /** HQ's booking rule for the service (the branch API's shape, every field); null: never set at HQ. */
+  booking_rule: Generated<Json | null>;
 }
 export interface QueueTable {
   id: string; tenant_id: string; site_id: string; service_id: string; name: string; prefix: string;
@@ -101,6 +105,12 @@ export interface CustomerTable {
 export interface DaySummaryTable {
   id: string; tenant_id: string; site_id: string; device_id: string; business_date: string; sealed_at: number; received_at: number; data: Json;
 }
+/** Which cloud process holds a branch's relay socket (sync/cloud/relay). */
+export interface RelayPresenceTable {
+  site_id: string; tenant_id: string; device_id: string; instance_id: string; connected_at: number; seen_at: number;
+}
+/** A ticket joined through the cloud's public page, and the branch that holds it. */
+export interface RelayTicketTable { public_id: string; tenant_id: string; site_id: string; created_at: number }
 export interface CustomerKeyTable { tenant_id: string; key: string; customer_id: string }
 
 export interface CloudSchema {
@@ -128,6 +138,8 @@ export interface CloudSchema {
   customer: CustomerTable;
   customer_key: CustomerKeyTable;
   day_summary: DaySummaryTable;
+  relay_presence: RelayPresenceTable;
+  relay_ticket: RelayTicketTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

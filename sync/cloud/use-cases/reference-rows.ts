@@ -16,11 +16,13 @@ export const toSiteRef = (r: SiteRow): ReferenceRow<'site'> => ({
   id: r.id, tenant_id: r.tenant_id, name: r.name, slug: r.slug, address: r.address, city: r.city, country: r.country,
   latitude: r.latitude, longitude: r.longitude, timezone: r.timezone, phone: r.phone, is_active: r.is_active,
   created_at: r.created_at, updated_at: r.updated_at,
+  opening_hours: r.opening_hours as ReferenceRow<'site'>['opening_hours'] ?? null,
 });
 export const toServiceRef = (r: ServiceRow): ReferenceRow<'service'> => ({
   id: r.id, tenant_id: r.tenant_id, name: r.name, code: r.code, description: r.description, sla_seconds: r.sla_seconds,
   priority_rules: r.priority_rules, default_service_seconds: r.default_service_seconds, is_active: r.is_active,
   created_at: r.created_at, updated_at: r.updated_at,
+  booking_rule: r.booking_rule as ReferenceRow<'service'>['booking_rule'] ?? null,
 });
 export const toQueueRef = (r: QueueRow): ReferenceRow<'queue'> => ({
   id: r.id, tenant_id: r.tenant_id, site_id: r.site_id, service_id: r.service_id, name: r.name, prefix: r.prefix,

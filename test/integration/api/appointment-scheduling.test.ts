@@ -230,6 +230,11 @@ describe('appointment scheduling: hours, capacity, concurrency, check-in, remind
     const late = await checkIn(joined.body.check_in_code);
     expect(late.status).toBe(400);
     expect(late.body.error).toMatch(/no longer waiting/);
+    // The drop is the state machine's move (waiting → no-show by `drop_remote`), journaled and audited as such.
+    const droppedId = db().raw<{ id: string }>('SELECT id FROM ticket WHERE public_id = ?', joined.body.public_id)[0]!.id;
+    expect(db().raw('SELECT type, from_status, to_status, data FROM ticket_event WHERE ticket_id = ? AND to_status = ?', droppedId, 'no_show'))
+      .toEqual([{ type: 'ticket.no_show', from_status: 'en_attente', to_status: 'no_show', data: JSON.stringify({ action: 'drop_remote' }) }]);
+    expect(db().raw<{ action: string }>('SELECT action FROM audit_log WHERE entity_id = ? ORDER BY rowid', droppedId).map((r) => r.action)).toContain('ticket.no_show');
   });
 
   it("refuses remote joins past the service's daily cap (book instead) and a phone number joining too often", async () => {
@@ -273,6 +278,10 @@ describe('appointment scheduling: hours, capacity, concurrency, check-in, remind
     expect(ticketRow(carried.body.id).status).toBe('en_attente');
     expect(ticketRow(expired.body.id).status).toBe('clos');
     expect(ticketRow(remoteId).status).toBe('no_show');
+    // Both are the state machine's system moves, journaled with the action that made them.
+    const ended = (id: string) => db().raw('SELECT type, from_status, to_status, data, actor_user_id FROM ticket_event WHERE ticket_id = ? ORDER BY created_at DESC, id DESC LIMIT 1', id)[0];
+    expect(ended(expired.body.id)).toEqual({ type: 'ticket.closed', from_status: 'en_attente', to_status: 'clos', data: JSON.stringify({ action: 'expire' }), actor_user_id: null });
+    expect(ended(remoteId)).toEqual({ type: 'ticket.no_show', from_status: 'en_attente', to_status: 'no_show', data: JSON.stringify({ action: 'drop_remote' }), actor_user_id: null });
     expect(today!.summary).toMatchObject({
       site_id: d.demo.siteId, tickets_carried_over: 1, tickets_expired: expect.any(Number), remote_no_show: expect.any(Number),
       appointments_no_show: expect.any(Number), sealed_at: clock,

@@ -30,6 +30,8 @@ const LEGAL: ReadonlyArray<readonly [TicketStatus, TicketAction, TicketStatus]> 
   ['appele', 'transfer', 'transfere'],
   ['en_service', 'transfer', 'transfere'],
   ['pause', 'transfer', 'transfere'],
+  ['en_attente', 'expire', 'clos'],
+  ['en_attente', 'drop_remote', 'no_show'],
 ];
 
 const isLegal = (from: TicketStatus, action: TicketAction): boolean =>

@@ -1,6 +1,7 @@
 import { bindCloud, type CloudBound } from '../app.ts';
 import { hqAnalyticsRoutes } from '../../../protocol/hq-analytics.contract.ts';
 import { hqAuthRoutes } from '../../../protocol/hq-auth.contract.ts';
+import { hqBookingRoutes } from '../../../protocol/hq-booking.contract.ts';
 import { hqBranchRoutes } from '../../../protocol/hq-branches.contract.ts';
 import { hqCustomerRoutes } from '../../../protocol/hq-customers.contract.ts';
 import { hqDataRoutes } from '../../../protocol/hq-data.contract.ts';
@@ -10,6 +11,7 @@ import {
 import { hqTenantRoutes } from '../../../protocol/hq-tenants.contract.ts';
 import { syncRoutes } from '../../../protocol/sync.contract.ts';
 import { hqAuthHandlers } from './auth.routes.ts';
+import { hqBookingHandlers } from './booking.routes.ts';
 import { healthHandlers, healthRoutes } from './health.routes.ts';
 import { hqAnalyticsHandlers, hqBranchHandlers, hqCustomerHandlers, hqDataHandlers } from './hq-data.routes.ts';
 import {
@@ -30,6 +32,7 @@ export function cloudRoutes(): CloudBound[] {
     ...bindCloud(hqQueueRoutes, hqQueueHandlers),
     ...bindCloud(hqMemberRoutes, hqMemberHandlers),
     ...bindCloud(hqTemplateRoutes, hqTemplateHandlers),
+    ...bindCloud(hqBookingRoutes, hqBookingHandlers),
     ...bindCloud(hqCustomerRoutes, hqCustomerHandlers),
     ...bindCloud(hqBranchRoutes, hqBranchHandlers),
     ...bindCloud(hqDataRoutes, hqDataHandlers),
