@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
 import { qb } from '../../../branch-server/db/sqlite.ts';
+import { recordHealth } from '../../../branch-server/jobs/print-job.ts';
+import { deviceAlerts } from '../../../branch-server/use-cases/device-alerts.ts';
 import { closeDay } from '../../../branch-server/use-cases/end-of-day.ts';
+import { HqClient } from '../../helpers/hq.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
@@ -120,5 +123,43 @@ describe('enrollment and upload', () => {
     const audit = await cloud.db.db.selectFrom('audit_log').select('action').where('entity_id', '=', sealed.summary.id).execute();
     expect(audit.map((a) => a.action)).toEqual(['day.sealed']);
     expect((await syncClient(db, cloud).syncOnce()).pushed).toBe(0);
+  });
+
+  it("reports its printers' and displays' alerts and its last good backup to HQ with each ack; a device that recovers drops out", async () => {
+    const db = t.server.deps.db;
+    const adminToken = (await t.api('POST', '/api/v1/auth/', { body: { email: acme.adminEmail, password: acme.adminPassword } })).body.token as string;
+    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: adminToken, body: { name: 'Kiosk printer', transport: 'network', host: '127.0.0.1', port: 9100 } });
+    expect(printer.status).toBe(201);
+    const queue = db.first(qb.selectFrom('queue').select('id').where('site_id', '=', acme.siteId))!;
+    const display = await t.api('POST', '/api/v1/tenants/acme/displays/', { token: adminToken, body: { name: 'Hall TV', type: 'main', queue_ids: [queue.id] } });
+    expect(display.status).toBe(201);
+    const now = Date.now();
+    // What the printer health job records after a DLE EOT read that says the roll is out.
+    const row = db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!;
+    recordHealth(db, row, { state: 'paper-out', online: true, paper: 'out', coverOpen: false, detail: null }, now);
+    // The TV was on the ws channel five minutes ago and has not been seen since.
+    db.run(qb.updateTable('display').set({ last_seen_at: now - 5 * 60_000 }).where('id', '=', display.body.id));
+    const backup = await t.server.deps.backups.take('manual');
+    expect(backup.ok).toBe(true);
+
+    const client = syncClient(db, cloud, {
+      deviceAlerts: () => deviceAlerts(db, Date.now()),
+      backupStatus: () => ({ last_backup_at: t.server.deps.backups.lastGood()?.started_at ?? null, last_backup_ok: true }),
+    });
+    await client.syncOnce();
+    const admin = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
+    const branch = (await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body;
+    expect(branch.device_alerts).toEqual([
+      { kind: 'printer', id: printer.body.id, name: 'Kiosk printer', condition: 'paper-out', detail: 'Kiosk printer: out of paper.', since: now },
+      { kind: 'display', id: display.body.id, name: 'Hall TV', condition: 'offline', detail: '', since: now - 5 * 60_000 },
+    ]);
+    expect(Date.parse(branch.device_alerts_at)).toBeGreaterThanOrEqual(now);
+    expect(branch).toMatchObject({ last_backup_at: new Date(backup.started_at).toISOString(), last_backup_ok: true });
+
+    // Paper changed, the TV back on: the next ack clears both.
+    recordHealth(db, db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!, { state: 'ok', online: true, paper: 'ok', coverOpen: false, detail: null }, Date.now());
+    db.run(qb.updateTable('display').set({ last_seen_at: Date.now() }).where('id', '=', display.body.id));
+    await client.syncOnce();
+    expect((await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body.device_alerts).toEqual([]);
   });
 });
