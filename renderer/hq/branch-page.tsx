@@ -76,28 +76,30 @@ export function BranchPage({ site }: Readonly<{ site: string }>) {
             <SealedDays site={site} />
             <Card title={t('devices')} className="hq-gap">
               {d.devices.length === 0 ? <p className="mg-empty">{t('notEnrolled')}</p> : (
-                <table className="mg-table mg-table--num">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('device')}</th><th scope="col">{t('state')}</th><th scope="col">{t('lastSync')}</th>
-                      <th scope="col">{t('backlog')}</th><th scope="col">{t('version')}</th><th scope="col">{t('lastBackup')}</th><th scope="col">{t('alerts')}</th><th scope="col"><span className="mg-muted">{t('revoke')}</span></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.devices.map((dev) => (
-                      <tr key={dev.id} data-device={dev.id}>
-                        <th scope="row">{dev.name}<span className="mg-block mg-muted">{dev.id}</span></th>
-                        <td><StateBadge state={dev.revoked ? 'revoked' : dev.online ? 'online' : 'offline'} /></td>
-                        <td>{dev.last_sync_at ? formatDateTime(dev.last_sync_at, lang) : t('never')}</td>
-                        <td>{dev.outbox_depth}</td>
-                        <td>{dev.app_version || '–'}</td>
-                        <td className="hq-backup">{dev.last_backup_at ? formatDateTime(dev.last_backup_at, lang) : t('never')}</td>
-                        <td className="hq-alerts-cell"><Alerts list={alerts(dev)} /></td>
-                        <td>{can('admin') && !dev.revoked && <Button tone="danger" onClick={() => void revoke(dev.id, dev.name)}>{t('revoke')}</Button>}</td>
+                <div className="mg-table-wrap">
+                  <table className="mg-table mg-table--num">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('device')}</th><th scope="col">{t('state')}</th><th scope="col">{t('lastSync')}</th>
+                        <th scope="col">{t('backlog')}</th><th scope="col">{t('version')}</th><th scope="col">{t('lastBackup')}</th><th scope="col">{t('alerts')}</th><th scope="col"><span className="mg-muted">{t('revoke')}</span></th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {d.devices.map((dev) => (
+                        <tr key={dev.id} data-device={dev.id}>
+                          <th scope="row">{dev.name}<span className="mg-block mg-muted">{dev.id}</span></th>
+                          <td><StateBadge state={dev.revoked ? 'revoked' : dev.online ? 'online' : 'offline'} /></td>
+                          <td>{dev.last_sync_at ? formatDateTime(dev.last_sync_at, lang) : t('never')}</td>
+                          <td>{dev.outbox_depth}</td>
+                          <td>{dev.app_version || '–'}</td>
+                          <td className="hq-backup">{dev.last_backup_at ? formatDateTime(dev.last_backup_at, lang) : t('never')}</td>
+                          <td className="hq-alerts-cell"><Alerts list={alerts(dev)} /></td>
+                          <td>{can('admin') && !dev.revoked && <Button tone="danger" onClick={() => void revoke(dev.id, dev.name)}>{t('revoke')}</Button>}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               )}
             </Card>
           </>

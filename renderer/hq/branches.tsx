@@ -89,10 +89,10 @@ export function BranchesPage() {
               <table className="mg-table mg-table--num" id="hq-branches">
                 <thead>
                   <tr>
-                    <th scope="col">{t('site')}</th><th scope="col">{t('state')}</th><th scope="col">{t('lastSync')}</th>
+                    <th scope="col">{t('site')}</th><th scope="col">{t('state')}</th><th scope="col">{t('alerts')}</th><th scope="col">{t('lastSync')}</th>
                     <th scope="col">{t('backlog')}</th><th scope="col">{t('version')}</th><th scope="col">{t('clockOffset')}</th>
                     <th scope="col">{t('waitingNow')}</th><th scope="col">{t('servedToday')}</th><th scope="col">{t('longestWait')}</th>
-                    <th scope="col">{t('lastBackup')}</th><th scope="col">{t('alerts')}</th>
+                    <th scope="col">{t('lastBackup')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -105,6 +105,7 @@ export function BranchesPage() {
                       <tr key={site.site} data-site={site.site}>
                         <th scope="row"><a href={`#/branch/${site.site}`}>{site.site_name}</a></th>
                         <td><StateBadge state={stateOf(devices)} /></td>
+                        <td className="hq-alerts-cell"><Alerts list={list} /></td>
                         <td>{latest?.last_sync_at ? formatDateTime(latest.last_sync_at, lang) : t('never')}</td>
                         <td>{active.reduce((a, d) => a + d.outbox_depth, 0)}</td>
                         <td>{latest?.app_version || '–'}</td>
@@ -113,7 +114,6 @@ export function BranchesPage() {
                         <td className="hq-served">{site.served_today}</td>
                         <td>{duration(site.longest_wait_seconds)}</td>
                         <td><LastBackup devices={active} /></td>
-                        <td className="hq-alerts-cell"><Alerts list={list} /></td>
                       </tr>
                     );
                   })}

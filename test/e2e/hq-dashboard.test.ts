@@ -99,6 +99,7 @@ describe('HQ dashboard', () => {
     const sealed = closeDay({ db, events: t.server.events }, db.first(qb.selectFrom('site').selectAll().where('id', '=', acme.siteId))!, '2026-03-09', Date.now());
     await expect.poll(() => dakar.locator('[data-alert="printer"]').textContent(), { timeout: 10_000 }).toBe('Imprimante Kiosk printer : plus de papier');
     await expect.poll(() => dakar.locator('.hq-backup').textContent(), { timeout: 10_000 }).not.toBe('jamais');
+    await screenshot(page, 'hq-branches-alerts');
     expect(backup.ok).toBe(true);
     await expect.poll(async () => (await cloud.db.db.selectFrom('day_summary').select('id').where('id', '=', sealed.summary.id).execute()).length, { timeout: 10_000 }).toBe(1);
 
@@ -154,6 +155,8 @@ describe('HQ dashboard', () => {
     await dialog.getByRole('button', { name: 'Enregistrer' }).click();
     await expect.poll(() => dialog.locator('.sq-field__error').textContent(), { timeout: 10_000 }).toMatch(/86400/);
     expect(await dialog.getByRole('alert').textContent()).toMatch(/^sla_seconds/);
+    violations = await axeScan(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
     await screenshot(page, 'hq-config-edit-refused');
     await dialog.getByLabel('SLA (secondes)').fill('600');
     await dialog.getByRole('button', { name: 'Enregistrer' }).click();
