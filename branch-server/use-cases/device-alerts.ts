@@ -5,7 +5,7 @@ import { qb, type Db } from '../db/sqlite.ts';
 
 /**
  * The printers and displays of this branch that need staff now, for HQ (reported with each sync ack).
- * A printer: its last status read said offline, out of paper, cover open, error, or paper running
+ * A printer: its last status read said cover open, out of paper, offline, error, or paper running
  * low (never read is not a fault). A display: a paired screen was seen, but not within the online
  * window (one never installed is not a fault either).
  */
@@ -13,9 +13,10 @@ export function deviceAlerts(db: Db, now: number): DeviceAlert[] {
   const alerts: DeviceAlert[] = [];
   const printers = db.all(qb.selectFrom('printer').select(['id', 'name', 'status', 'online', 'paper', 'last_error', 'last_seen_at']).orderBy('name').orderBy('id'));
   for (const p of printers) {
-    const condition: DeviceAlert['condition'] | null = p.online === 0 || p.status === 'offline' ? 'offline'
+    // The cause first: a printer out of paper or with its cover open also answers "offline" to DLE EOT 1.
+    const condition: DeviceAlert['condition'] | null = p.status === 'cover-open' ? 'cover-open'
       : p.paper === 'out' || p.status === 'paper-out' ? 'paper-out'
-        : p.status === 'cover-open' ? 'cover-open'
+        : p.online === 0 || p.status === 'offline' ? 'offline'
           : p.status === 'error' ? 'error'
             : p.paper === 'near-end' ? 'paper-near-end' : null;
     if (condition) alerts.push({ kind: 'printer', id: p.id, name: p.name.slice(0, 200), condition, detail: p.last_error.slice(0, 300), since: p.last_seen_at });

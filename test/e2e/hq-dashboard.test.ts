@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordHealth } from '../../branch-server/jobs/print-job.ts';
 import { qb } from '../../branch-server/db/sqlite.ts';
 import { closeDay } from '../../branch-server/use-cases/end-of-day.ts';
 import { axeScan, describeViolations, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
 import { RawDevice, enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../helpers/cloud.ts';
+import { startFakePrinter, type FakePrinter } from '../helpers/fake-printer.ts';
 import { HqClient, seedSuperAdmin } from '../helpers/hq.ts';
 import { buildWorld, expectedFigures, uploadWorld, type HqWorld } from '../helpers/hq-dataset.ts';
 import { seedDemoTenant, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -24,6 +24,7 @@ let browser: Browser;
 let world: HqWorld;
 let branchToken: string;
 let queueA: string;
+let printerOut: FakePrinter;
 const FIRST = '2026-03-02';
 const LAST = '2026-03-08';
 
@@ -56,7 +57,12 @@ beforeAll(async () => {
   for (const b of synthetic.filter((s) => s.site === acme.siteId)) await admin.post(`/api/v1/tenants/acme/branches/${b.id}/revoke/`);
   queueA = world.queues[0]!.id;
 
-  t = await startTestServer({ sync: { loop: { intervalMs: 1_000, nudgeDelayMs: 50, backoffBaseMs: 100, backoffCapMs: 400 } } });
+  // The printer health job reads idle printers (a fake ESC/POS printer here) twice a second.
+  printerOut = await startFakePrinter('paper-out');
+  t = await startTestServer({
+    sync: { loop: { intervalMs: 1_000, nudgeDelayMs: 50, backoffBaseMs: 100, backoffCapMs: 400 } },
+    jobs: { health: { intervalMs: 500 }, printing: { timeouts: { connectMs: 500, statusMs: 200, writeMs: 2000 } } },
+  });
   const demo = await seedDemoTenant(t);
   const enrolled = await t.api('POST', '/api/v1/sync/enroll/', { token: demo.adminToken, body: { cloud_url: cloud.url, token: await enrollmentToken(cloud, acme.tenantId, acme.siteId) } });
   expect(enrolled.status).toBe(200);
@@ -69,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await printerOut?.close();
   await cloud?.stop();
 });
 
@@ -91,10 +98,8 @@ describe('HQ dashboard', () => {
 
     // The branch reports its printer out of paper and its last good backup; its sealed day reaches the branch page.
     const db = t.server.deps.db;
-    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: branchToken, body: { name: 'Kiosk printer', transport: 'network', host: '127.0.0.1', port: 9100 } });
+    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: branchToken, body: { name: 'Kiosk printer', transport: 'network', host: printerOut.host, port: printerOut.port } });
     expect(printer.status).toBe(201);
-    // What the printer health job records after a DLE EOT read that says the roll is out (no printer on this machine).
-    recordHealth(db, db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!, { state: 'paper-out', online: true, paper: 'out', coverOpen: false, detail: null }, Date.now());
     const backup = await t.server.deps.backups.take('manual');
     const sealed = closeDay({ db, events: t.server.events }, db.first(qb.selectFrom('site').selectAll().where('id', '=', acme.siteId))!, '2026-03-09', Date.now());
     await expect.poll(() => dakar.locator('[data-alert="printer"]').textContent(), { timeout: 10_000 }).toBe('Imprimante Kiosk printer : plus de papier');

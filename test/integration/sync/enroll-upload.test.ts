@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
 import { qb } from '../../../branch-server/db/sqlite.ts';
-import { recordHealth } from '../../../branch-server/jobs/print-job.ts';
 import { deviceAlerts } from '../../../branch-server/use-cases/device-alerts.ts';
 import { closeDay } from '../../../branch-server/use-cases/end-of-day.ts';
+import { startFakePrinter } from '../../helpers/fake-printer.ts';
 import { HqClient } from '../../helpers/hq.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
@@ -18,7 +18,8 @@ let demo: DemoTenant;
 beforeAll(async () => {
   cloud = await startTestCloud();
   acme = await seedCloudTenant(cloud, 'acme');
-  t = await startTestServer();
+  // The printer health job reads idle printers (a fake ESC/POS printer in the alerts case) several times a second.
+  t = await startTestServer({ jobs: { health: { intervalMs: 200 }, printing: { timeouts: { connectMs: 500, statusMs: 200, writeMs: 2000 } } } });
   demo = await seedDemoTenant(t);
 });
 afterAll(async () => {
@@ -128,17 +129,17 @@ describe('enrollment and upload', () => {
   it("reports its printers' and displays' alerts and its last good backup to HQ with each ack; a device that recovers drops out", async () => {
     const db = t.server.deps.db;
     const adminToken = (await t.api('POST', '/api/v1/auth/', { body: { email: acme.adminEmail, password: acme.adminPassword } })).body.token as string;
-    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: adminToken, body: { name: 'Kiosk printer', transport: 'network', host: '127.0.0.1', port: 9100 } });
+    const fake = await startFakePrinter('cover-open');
+    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: adminToken, body: { name: 'Kiosk printer', transport: 'network', host: fake.host, port: fake.port } });
     expect(printer.status).toBe(201);
     const queue = db.first(qb.selectFrom('queue').select('id').where('site_id', '=', acme.siteId))!;
     const display = await t.api('POST', '/api/v1/tenants/acme/displays/', { token: adminToken, body: { name: 'Hall TV', type: 'main', queue_ids: [queue.id] } });
     expect(display.status).toBe(201);
     const now = Date.now();
-    // What the printer health job records after a DLE EOT read that says the roll is out.
-    const row = db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!;
-    recordHealth(db, row, { state: 'paper-out', online: true, paper: 'out', coverOpen: false, detail: null }, now);
-    // The TV was on the ws channel five minutes ago and has not been seen since.
+    // The TV was on its ws channel five minutes ago and has not been seen since.
     db.run(qb.updateTable('display').set({ last_seen_at: now - 5 * 60_000 }).where('id', '=', display.body.id));
+    const printerRow = () => db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!;
+    await expect.poll(() => printerRow().status, { timeout: 8_000 }).toBe('cover-open');
     const backup = await t.server.deps.backups.take('manual');
     expect(backup.ok).toBe(true);
 
@@ -150,16 +151,20 @@ describe('enrollment and upload', () => {
     const admin = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
     const branch = (await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body;
     expect(branch.device_alerts).toEqual([
-      { kind: 'printer', id: printer.body.id, name: 'Kiosk printer', condition: 'paper-out', detail: 'Kiosk printer: out of paper.', since: now },
+      { kind: 'printer', id: printer.body.id, name: 'Kiosk printer', condition: 'cover-open', detail: 'Kiosk printer: cover open.', since: expect.any(Number) },
       { kind: 'display', id: display.body.id, name: 'Hall TV', condition: 'offline', detail: '', since: now - 5 * 60_000 },
     ]);
+    // The printer last answered (with its cover open) at the health job's latest read.
+    expect(branch.device_alerts[0].since).toBeGreaterThanOrEqual(now);
     expect(Date.parse(branch.device_alerts_at)).toBeGreaterThanOrEqual(now);
     expect(branch).toMatchObject({ last_backup_at: new Date(backup.started_at).toISOString(), last_backup_ok: true });
 
-    // Paper changed, the TV back on: the next ack clears both.
-    recordHealth(db, db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!, { state: 'ok', online: true, paper: 'ok', coverOpen: false, detail: null }, Date.now());
+    // Cover closed, the TV back on: the next ack clears both.
+    fake.setState('ok');
+    await expect.poll(() => printerRow().status, { timeout: 8_000 }).toBe('ok');
     db.run(qb.updateTable('display').set({ last_seen_at: Date.now() }).where('id', '=', display.body.id));
     await client.syncOnce();
     expect((await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body.device_alerts).toEqual([]);
+    await fake.close();
   });
 });
