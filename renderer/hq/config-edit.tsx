@@ -131,3 +131,15 @@ export function Check({ label, ...rest }: Readonly<{ label: string; name: string
     </label>
   );
 }
+
+const same = (a: unknown, b: unknown) =>
+  Array.isArray(a) && Array.isArray(b) ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : a === b;
+
+/**
+ * The PATCH body: only the fields the form changed. The API checks rights per field (changing an
+ * admin needs the admin right, renaming someone who also works for another tenant is refused), so
+ * an untouched field must not be sent as if it were changed.
+ */
+export function changedFields<T extends Record<string, unknown>>(before: Readonly<Record<string, unknown>>, after: T): Partial<T> {
+  return Object.fromEntries(Object.entries(after).filter(([key, value]) => !same(before[key], value))) as Partial<T>;
+}

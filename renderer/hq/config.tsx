@@ -2,7 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { ReceiptsQuery } from '../../sync/protocol/hq-analytics.contract.ts';
 import { Badge, Banner, Button, Field, Select } from '../shared/ui.tsx';
-import { Check, RowActions } from './config-edit.tsx';
+import { changedFields, Check, RowActions } from './config-edit.tsx';
 import { LoadState, Section, useHq, useLoad, useT, type Loaded } from './context.tsx';
 import type { HqKey } from './i18n.ts';
 
@@ -145,10 +145,10 @@ function Sites() {
                     )}
                     save={(f) => api.call('updateSite', {
                       params: { id: s.id },
-                      body: {
+                      body: changedFields(s, {
                         name: str(f, 'name'), address: str(f, 'address'), city: str(f, 'city'), timezone: str(f, 'timezone'),
                         latitude: num(f, 'latitude', null), longitude: num(f, 'longitude', null),
-                      },
+                      }),
                     })}
                     remove={() => api.call('deleteSite', { params: { id: s.id } })} confirmText={t('confirmDeleteSite')} />
                 </td>
@@ -207,7 +207,7 @@ function Services() {
                       </>
                     )}
                     save={(f) => api.call('updateService', {
-                      params: { id: s.id }, body: { name: str(f, 'name'), sla_seconds: num(f, 'sla_seconds', 0), is_active: f.has('is_active') },
+                      params: { id: s.id }, body: changedFields(s, { name: str(f, 'name'), sla_seconds: num(f, 'sla_seconds', 0), is_active: f.has('is_active') }),
                     })}
                     {...(s.is_active ? { remove: () => api.call('deleteService', { params: { id: s.id } }), removeLabel: t('deactivate'), confirmText: t('confirmDeactivateService') } : {})} />
                 </td>
@@ -270,10 +270,10 @@ function Queues() {
                       )}
                       save={(f) => api.call('updateQueue', {
                         params: { id: q.id },
-                        body: {
+                        body: changedFields(q, {
                           name: str(f, 'name'), prefix: str(f, 'prefix'), service: str(f, 'service'),
                           algorithm: str(f, 'algorithm') as (typeof ALGORITHMS)[number], status: str(f, 'status') as (typeof QUEUE_STATUSES)[number],
-                        },
+                        }),
                       })}
                       remove={() => api.call('deleteQueue', { params: { id: q.id } })} confirmText={t('confirmDeleteQueue')} />
                   </td>
@@ -345,10 +345,10 @@ function Staff() {
                     )}
                     save={(f) => api.call('updateMember', {
                       params: { id: m.id },
-                      body: {
+                      body: changedFields(m, {
                         first_name: str(f, 'first_name'), last_name: str(f, 'last_name'), role: str(f, 'role') as (typeof ROLES)[number],
                         is_active: f.has('is_active'), queue_ids: f.getAll('queue_ids').map(String),
-                      },
+                      }),
                     })}
                     {...(m.is_active ? { remove: () => api.call('deleteMember', { params: { id: m.id } }), removeLabel: t('deactivate'), confirmText: t('confirmDeactivateMember') } : {})} />
                 </td>
