@@ -28,6 +28,7 @@ import { startNotifications, type NotificationsOptions } from './jobs/notificati
 import { mountTwilioCallbacks } from './http/twilio-callback.ts';
 import { attachEtaRefresher } from './use-cases/eta-refresher.ts';
 import { notificationReminders, type AppointmentReminders } from './use-cases/appointment-reminders.ts';
+import { deviceAlerts } from './use-cases/device-alerts.ts';
 import { DEFAULT_APPOINTMENT_CLOCK, startAppointmentClock, type AppointmentClock, type AppointmentClockOptions } from './jobs/appointment-clock.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
@@ -138,6 +139,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
       const good = backups.lastGood();
       return { last_backup_at: good?.started_at ?? null, last_backup_ok: good !== null && backups.lastFailure === null };
     },
+    deviceAlerts: () => deviceAlerts(db, now()),
   });
   const deps: AppDeps = {
     db,

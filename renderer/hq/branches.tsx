@@ -1,4 +1,5 @@
 import type { BranchDto } from '../../sync/protocol/hq-branches.contract.ts';
+import type { DeviceAlert } from '../../sync/protocol/messages.ts';
 import type { LiveSiteDto } from '../../sync/protocol/hq-analytics.contract.ts';
 import { Badge, Card } from '../shared/ui.tsx';
 import { formatDateTime, LoadState, Section, useDuration, useHq, useLoad, useT } from './context.tsx';
@@ -21,15 +22,47 @@ export function StateBadge({ state }: Readonly<{ state: BranchState }>) {
   return <Badge tone={TONE[state]}>{t(state as HqKey)}</Badge>;
 }
 
-/** Alerts HQ can see from the sync health a branch reports: rejected rows, backlog, clock drift. */
-export function useAlerts(): (d: BranchDto) => string[] {
+export type Alert = Readonly<{ text: string; tone: 'warn' | 'danger'; kind: 'sync' | 'printer' | 'display' | 'backup' }>;
+
+/** A verified backup older than this (the branch takes one every 15 minutes and nightly) is worth a look. */
+const BACKUP_STALE_MS = 26 * 3_600_000;
+
+const CONDITION: Record<DeviceAlert['condition'], HqKey> = {
+  offline: 'condOffline', 'paper-out': 'condPaperOut', 'paper-near-end': 'condPaperNearEnd', 'cover-open': 'condCoverOpen', error: 'condError',
+};
+
+/**
+ * Alerts HQ can see from what a branch reports: rejected rows, backlog, clock drift, its printers
+ * and displays needing staff, and a failed or old backup.
+ */
+export function useAlerts(): (d: BranchDto, now?: number) => Alert[] {
   const { t } = useT();
   const duration = useDuration();
-  return (d) => [
-    ...(d.rows_rejected > 0 ? [t('rejectedRows', { count: d.rows_rejected })] : []),
-    ...(d.outbox_depth > 0 ? [`${t('backlog')}: ${d.outbox_depth}${d.oldest_unsent_ms ? ` (${duration(Math.round(d.oldest_unsent_ms / 1000))})` : ''}`] : []),
-    ...(d.clock_offset_ms !== null && Math.abs(d.clock_offset_ms) > 60_000 ? [`${t('clockOffset')}: ${duration(Math.round(Math.abs(d.clock_offset_ms) / 1000))}`] : []),
+  return (d, now = Date.now()) => [
+    ...d.device_alerts.map((a): Alert => ({
+      kind: a.kind, tone: a.condition === 'paper-near-end' ? 'warn' : 'danger',
+      text: t(a.kind === 'printer' ? 'printerAlert' : 'displayAlert', { name: a.name, condition: t(CONDITION[a.condition]) }),
+    })),
+    ...(d.last_backup_ok === false ? [{ kind: 'backup', tone: 'danger', text: t('backupFailed') } as const] : []),
+    ...(d.last_backup_ok !== false && d.last_backup_at !== null && now - Date.parse(d.last_backup_at) > BACKUP_STALE_MS
+      ? [{ kind: 'backup', tone: 'warn', text: t('backupOld') } as const] : []),
+    ...(d.rows_rejected > 0 ? [{ kind: 'sync', tone: 'warn', text: t('rejectedRows', { count: d.rows_rejected }) } as const] : []),
+    ...(d.outbox_depth > 0 ? [{ kind: 'sync', tone: 'warn', text: `${t('backlog')}: ${d.outbox_depth}${d.oldest_unsent_ms ? ` (${duration(Math.round(d.oldest_unsent_ms / 1000))})` : ''}` } as const] : []),
+    ...(d.clock_offset_ms !== null && Math.abs(d.clock_offset_ms) > 60_000
+      ? [{ kind: 'sync', tone: 'warn', text: `${t('clockOffset')}: ${duration(Math.round(Math.abs(d.clock_offset_ms) / 1000))}` } as const] : []),
   ];
+}
+
+export function Alerts({ list }: Readonly<{ list: readonly Alert[] }>) {
+  if (list.length === 0) return <>–</>;
+  return <ul className="hq-alerts">{list.map((a) => <li key={a.text} data-alert={a.kind}><Badge tone={a.tone}>{a.text}</Badge></li>)}</ul>;
+}
+
+/** The newest verified backup among a site's appliances, as reported. */
+export function LastBackup({ devices }: Readonly<{ devices: readonly BranchDto[] }>) {
+  const { t, lang } = useT();
+  const newest = devices.map((d) => d.last_backup_at).filter((v): v is string => v !== null).sort().at(-1);
+  return <span className="hq-backup">{newest ? formatDateTime(newest, lang) : t('never')}</span>;
 }
 
 export function BranchesPage() {
@@ -56,10 +89,10 @@ export function BranchesPage() {
               <table className="mg-table mg-table--num" id="hq-branches">
                 <thead>
                   <tr>
-                    <th scope="col">{t('site')}</th><th scope="col">{t('state')}</th><th scope="col">{t('lastSync')}</th>
+                    <th scope="col">{t('site')}</th><th scope="col">{t('state')}</th><th scope="col">{t('alerts')}</th><th scope="col">{t('lastSync')}</th>
                     <th scope="col">{t('backlog')}</th><th scope="col">{t('version')}</th><th scope="col">{t('clockOffset')}</th>
                     <th scope="col">{t('waitingNow')}</th><th scope="col">{t('servedToday')}</th><th scope="col">{t('longestWait')}</th>
-                    <th scope="col">{t('alerts')}</th>
+                    <th scope="col">{t('lastBackup')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -67,11 +100,12 @@ export function BranchesPage() {
                     const devices = state.data!.branches.filter((b) => b.site === site.site);
                     const active = devices.filter((d) => !d.revoked);
                     const latest = [...active].sort((a, b) => (b.last_sync_at ?? '').localeCompare(a.last_sync_at ?? ''))[0];
-                    const list = active.flatMap(alerts);
+                    const list = active.flatMap((d) => alerts(d));
                     return (
                       <tr key={site.site} data-site={site.site}>
                         <th scope="row"><a href={`#/branch/${site.site}`}>{site.site_name}</a></th>
                         <td><StateBadge state={stateOf(devices)} /></td>
+                        <td className="hq-alerts-cell"><Alerts list={list} /></td>
                         <td>{latest?.last_sync_at ? formatDateTime(latest.last_sync_at, lang) : t('never')}</td>
                         <td>{active.reduce((a, d) => a + d.outbox_depth, 0)}</td>
                         <td>{latest?.app_version || '–'}</td>
@@ -79,7 +113,7 @@ export function BranchesPage() {
                         <td className="hq-waiting">{site.waiting}</td>
                         <td className="hq-served">{site.served_today}</td>
                         <td>{duration(site.longest_wait_seconds)}</td>
-                        <td>{list.length > 0 ? list.map((a) => <Badge key={a} tone="warn">{a}</Badge>) : '–'}</td>
+                        <td><LastBackup devices={active} /></td>
                       </tr>
                     );
                   })}

@@ -2,6 +2,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { ReceiptsQuery } from '../../sync/protocol/hq-analytics.contract.ts';
 import { Badge, Banner, Button, Field, Select } from '../shared/ui.tsx';
+import { changedFields, Check, RowActions } from './config-edit.tsx';
 import { LoadState, Section, useHq, useLoad, useT, type Loaded } from './context.tsx';
 import type { HqKey } from './i18n.ts';
 import { BookingSettings } from './hours.tsx';
@@ -41,14 +42,33 @@ function useReceipts(entity: z.input<typeof ReceiptsQuery>['entity'], version: u
   return useLoad(() => api.call('receipts', { query: { entity } }), [api, entity, version], 3_000);
 }
 
+/**
+ * A staff member's row travels as two entities keyed by their user id (the user, and their queues):
+ * the row's latest change is the later of the two, received by the branches whose cursor passed it.
+ */
+function useStaffReceipts(version: unknown) {
+  const { api } = useHq();
+  return useLoad(async () => {
+    const [user, queues] = await Promise.all([
+      api.call('receipts', { query: { entity: 'user' } }), api.call('receipts', { query: { entity: 'agent_queues' } }),
+    ]);
+    const latest = new Map<string, (typeof user.items)[number]>();
+    for (const item of [...user.items, ...queues.items]) {
+      const seen = latest.get(item.entity_id);
+      if (!seen || item.seq > seen.seq) latest.set(item.entity_id, item);
+    }
+    return { branches: user.branches, items: [...latest.values()] };
+  }, [api, version], 3_000);
+}
+
 function Received({ receipts, id }: Readonly<{ receipts: Loaded<{ branches: { branch: string; name: string }[]; items: { entity_id: string; received_by: string[] }[] }>; id: string }>) {
   const { t } = useT();
   const data = receipts.data;
   if (!data) return <>–</>;
   const total = data.branches.length;
   const item = data.items.find((i) => i.entity_id === id);
-  // Receipts from before this row was made (the list reloaded first) know nothing of it yet.
-  if (!item && receipts.loading) return <>–</>;
+  // Receipts read before this row was made or changed (a reload is under way) answer an older question.
+  if (receipts.loading) return <>–</>;
   // No feed entry: older than the feed's retention, long since received everywhere.
   const n = item ? item.received_by.length : total;
   const names = item ? data.branches.filter((b) => item.received_by.includes(b.branch)).map((b) => b.name).join(', ') : '';
@@ -92,23 +112,54 @@ function Table({ head, children }: Readonly<{ head: readonly string[]; children:
 
 const str = (form: FormData, name: string) => String(form.get(name) ?? '').trim();
 
+/** A number field's value for the API: empty is `empty`, anything else is sent as typed (the API says what is wrong). */
+const num = <E,>(form: FormData, name: string, empty: E): number | E => (str(form, name) === '' ? empty : Number(str(form, name)));
+
 function Sites() {
   const { api, can } = useHq();
   const { t } = useT();
   const [version, setVersion] = useState(0);
   const list = useLoad(() => api.call('listSites', { query: { page_size: 100 } }), [api, version]);
   const receipts = useReceipts('site', version);
-  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  const changed = () => setVersion((v) => v + 1);
+  const { run, banner } = useSubmit(changed);
+  const admin = can('admin');
   return (
     <>
       <LoadState state={list}>
-        <Table head={[t('name'), t('city'), t('latitude'), t('longitude'), t('timezone'), t('received')]}>
+        <Table head={[t('name'), t('address'), t('city'), t('latitude'), t('longitude'), t('timezone'), t('received'), ...(admin ? [t('actions')] : [])]}>
           {list.data?.results.map((s) => (
-            <tr key={s.id}><th scope="row">{s.name}</th><td>{s.city}</td><td>{s.latitude ?? '–'}</td><td>{s.longitude ?? '–'}</td><td>{s.timezone}</td><td><Received receipts={receipts} id={s.id} /></td></tr>
+            <tr key={s.id} data-site={s.name}>
+              <th scope="row">{s.name}</th><td>{s.address}</td><td>{s.city}</td><td>{s.latitude ?? '–'}</td><td>{s.longitude ?? '–'}</td><td>{s.timezone}</td>
+              <td><Received receipts={receipts} id={s.id} /></td>
+              {admin && (
+                <td className="mg-actions">
+                  <RowActions name={s.name} onDone={changed}
+                    form={(err) => (
+                      <>
+                        <Field label={t('name')} name="name" defaultValue={s.name} error={err('name')} />
+                        <Field label={t('address')} name="address" defaultValue={s.address} error={err('address')} />
+                        <Field label={t('city')} name="city" defaultValue={s.city} error={err('city')} />
+                        <Field label={t('latitude')} name="latitude" type="number" step="any" defaultValue={s.latitude ?? ''} error={err('latitude')} />
+                        <Field label={t('longitude')} name="longitude" type="number" step="any" defaultValue={s.longitude ?? ''} error={err('longitude')} />
+                        <Field label={t('timezone')} name="timezone" defaultValue={s.timezone} error={err('timezone')} />
+                      </>
+                    )}
+                    save={(f) => api.call('updateSite', {
+                      params: { id: s.id },
+                      body: changedFields(s, {
+                        name: str(f, 'name'), address: str(f, 'address'), city: str(f, 'city'), timezone: str(f, 'timezone'),
+                        latitude: num(f, 'latitude', null), longitude: num(f, 'longitude', null),
+                      }),
+                    })}
+                    remove={() => api.call('deleteSite', { params: { id: s.id } })} confirmText={t('confirmDeleteSite')} />
+                </td>
+              )}
+            </tr>
           ))}
         </Table>
       </LoadState>
-      {can('admin') && (
+      {admin && (
         <form className="mg-form hq-form" onSubmit={run(async (f) => api.call('createSite', {
           body: {
             name: str(f, 'name'), address: str(f, 'address'), city: str(f, 'city'), timezone: str(f, 'timezone') || undefined,
@@ -135,17 +186,39 @@ function Services() {
   const [version, setVersion] = useState(0);
   const list = useLoad(() => api.call('listServices', { query: { page_size: 100 } }), [api, version]);
   const receipts = useReceipts('service', version);
-  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  const changed = () => setVersion((v) => v + 1);
+  const { run, banner } = useSubmit(changed);
+  const manage = can('manage');
   return (
     <>
       <LoadState state={list}>
-        <Table head={[t('name'), t('slaSeconds'), t('received')]}>
+        <Table head={[t('name'), t('slaSeconds'), t('status'), t('received'), ...(manage ? [t('actions')] : [])]}>
           {list.data?.results.map((s) => (
-            <tr key={s.id} data-service={s.name}><th scope="row">{s.name}</th><td>{s.sla_seconds}</td><td><Received receipts={receipts} id={s.id} /></td></tr>
+            <tr key={s.id} data-service={s.name}>
+              <th scope="row">{s.name}</th><td className="hq-sla">{s.sla_seconds}</td>
+              <td><Badge tone={s.is_active ? 'ok' : 'neutral'}>{s.is_active ? t('isActive') : t('inactive')}</Badge></td>
+              <td><Received receipts={receipts} id={s.id} /></td>
+              {manage && (
+                <td className="mg-actions">
+                  <RowActions name={s.name} onDone={changed}
+                    form={(err) => (
+                      <>
+                        <Field label={t('name')} name="name" defaultValue={s.name} error={err('name')} />
+                        <Field label={t('slaSeconds')} name="sla_seconds" type="number" defaultValue={s.sla_seconds} error={err('sla_seconds')} />
+                        <Check label={t('isActive')} name="is_active" defaultChecked={s.is_active} />
+                      </>
+                    )}
+                    save={(f) => api.call('updateService', {
+                      params: { id: s.id }, body: changedFields(s, { name: str(f, 'name'), sla_seconds: num(f, 'sla_seconds', 0), is_active: f.has('is_active') }),
+                    })}
+                    {...(s.is_active ? { remove: () => api.call('deleteService', { params: { id: s.id } }), removeLabel: t('deactivate'), confirmText: t('confirmDeactivateService') } : {})} />
+                </td>
+              )}
+            </tr>
           ))}
         </Table>
       </LoadState>
-      {can('manage') && (
+      {manage && (
         <form className="mg-form hq-form" onSubmit={run((f) => api.call('createService', { body: { name: str(f, 'name'), sla_seconds: Number(str(f, 'sla') || 0) } }))}>
           {banner}
           <Field label={t('name')} name="name" required />
@@ -156,6 +229,9 @@ function Services() {
     </>
   );
 }
+
+const ALGORITHMS = ['fifo', 'priority', 'sla'] as const;
+const QUEUE_STATUSES = ['open', 'paused', 'closed'] as const;
 
 function Queues() {
   const { api, can } = useHq();
@@ -168,31 +244,55 @@ function Queues() {
     return { queues: queues.results, sites: sites.results, services: services.results };
   }, [api, version]);
   const receipts = useReceipts('queue', version);
-  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  const changed = () => setVersion((v) => v + 1);
+  const { run, banner } = useSubmit(changed);
+  const manage = can('manage');
   const d = list.data;
   return (
     <LoadState state={list}>
       {d && (
         <>
-          <Table head={[t('prefix'), t('name'), t('site'), t('service'), t('algorithm'), t('status'), t('received')]}>
+          <Table head={[t('prefix'), t('name'), t('site'), t('service'), t('algorithm'), t('status'), t('received'), ...(manage ? [t('actions')] : [])]}>
             {d.queues.map((q) => (
-              <tr key={q.id}>
+              <tr key={q.id} data-queue={q.id}>
                 <th scope="row">{q.prefix}</th><td>{q.name}</td><td>{d.sites.find((s) => s.id === q.site)?.name ?? q.site}</td>
                 <td>{d.services.find((s) => s.id === q.service)?.name ?? q.service}</td><td>{q.algorithm}</td><td>{q.status}</td>
                 <td><Received receipts={receipts} id={q.id} /></td>
+                {manage && (
+                  <td className="mg-actions">
+                    <RowActions name={`${q.prefix} · ${q.name}`} onDone={changed}
+                      form={(err) => (
+                        <>
+                          <Field label={t('name')} name="name" defaultValue={q.name} error={err('name')} />
+                          <Field label={t('prefix')} name="prefix" defaultValue={q.prefix} error={err('prefix')} />
+                          <Select label={t('service')} name="service" defaultValue={q.service}>{d.services.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</Select>
+                          <Select label={t('algorithm')} name="algorithm" defaultValue={q.algorithm}>{ALGORITHMS.map((a) => <option key={a} value={a}>{a}</option>)}</Select>
+                          <Select label={t('status')} name="status" defaultValue={q.status}>{QUEUE_STATUSES.map((a) => <option key={a} value={a}>{a}</option>)}</Select>
+                        </>
+                      )}
+                      save={(f) => api.call('updateQueue', {
+                        params: { id: q.id },
+                        body: changedFields(q, {
+                          name: str(f, 'name'), prefix: str(f, 'prefix'), service: str(f, 'service'),
+                          algorithm: str(f, 'algorithm') as (typeof ALGORITHMS)[number], status: str(f, 'status') as (typeof QUEUE_STATUSES)[number],
+                        }),
+                      })}
+                      remove={() => api.call('deleteQueue', { params: { id: q.id } })} confirmText={t('confirmDeleteQueue')} />
+                  </td>
+                )}
               </tr>
             ))}
           </Table>
-          {can('manage') && (
+          {manage && (
             <form className="mg-form hq-form" onSubmit={run((f) => api.call('createQueue', {
               body: { site: str(f, 'site'), service: str(f, 'service'), name: str(f, 'name'), prefix: str(f, 'prefix'), algorithm: str(f, 'algorithm') as 'fifo' },
             }))}>
               {banner}
               <Field label={t('name')} name="name" required />
-              <Field label={t('prefix')} name="prefix" required maxLength={2} />
+              <Field label={t('prefix')} name="prefix" required maxLength={3} />
               <Select label={t('site')} name="site" required>{d.sites.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</Select>
               <Select label={t('service')} name="service" required>{d.services.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</Select>
-              <Select label={t('algorithm')} name="algorithm">{['fifo', 'priority', 'sla'].map((a) => <option key={a} value={a}>{a}</option>)}</Select>
+              <Select label={t('algorithm')} name="algorithm">{ALGORITHMS.map((a) => <option key={a} value={a}>{a}</option>)}</Select>
               <Button type="submit">{t('create')}</Button>
             </form>
           )}
@@ -202,24 +302,64 @@ function Queues() {
   );
 }
 
+const ROLES = ['agent', 'manager', 'analyst', 'admin'] as const;
+
 function Staff() {
   const { api, can } = useHq();
   const { t } = useT();
   const [version, setVersion] = useState(0);
   const list = useLoad(() => api.call('listMembers', { query: { page_size: 100 } }), [api, version]);
   const queues = useLoad(() => api.call('listQueues', { query: { page_size: 100 } }), [api]);
-  const receipts = useReceipts('user', version);
-  const { run, banner } = useSubmit(() => setVersion((v) => v + 1));
+  const receipts = useStaffReceipts(version);
+  const changed = () => setVersion((v) => v + 1);
+  const { run, banner } = useSubmit(changed);
+  const manage = can('manage');
+  const allQueues = queues.data?.results ?? [];
+  // A member's branches are the sites of the queues they serve.
+  const sitesOf = (ids: readonly string[]) => [...new Set(allQueues.filter((q) => ids.includes(q.id)).map((q) => q.site_name))].join(', ') || '–';
   return (
     <>
       <LoadState state={list}>
-        <Table head={[t('email'), t('name'), t('role'), t('queues'), t('received')]}>
+        <Table head={[t('email'), t('name'), t('role'), t('sites'), t('queues'), t('status'), t('received'), ...(manage ? [t('actions')] : [])]}>
           {list.data?.results.map((m) => (
-            <tr key={m.id}><th scope="row">{m.email}</th><td>{`${m.first_name} ${m.last_name}`.trim()}</td><td>{m.role}</td><td>{m.queue_ids.length}</td><td><Received receipts={receipts} id={m.id} /></td></tr>
+            <tr key={m.id} data-member={m.email}>
+              <th scope="row">{m.email}</th><td>{`${m.first_name} ${m.last_name}`.trim()}</td><td>{m.role}</td>
+              <td>{sitesOf(m.queue_ids)}</td><td>{allQueues.filter((q) => m.queue_ids.includes(q.id)).map((q) => q.prefix).join(' ') || '–'}</td>
+              <td><Badge tone={m.is_active ? 'ok' : 'neutral'}>{m.is_active ? t('isActive') : t('inactive')}</Badge></td>
+              <td><Received receipts={receipts} id={m.id} /></td>
+              {manage && (
+                <td className="mg-actions">
+                  <RowActions name={m.email} onDone={changed}
+                    form={(err) => (
+                      <>
+                        <Field label={t('firstName')} name="first_name" defaultValue={m.first_name} error={err('first_name')} />
+                        <Field label={t('lastName')} name="last_name" defaultValue={m.last_name} error={err('last_name')} />
+                        <Select label={t('role')} name="role" defaultValue={m.role}>{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</Select>
+                        <Check label={t('isActive')} name="is_active" defaultChecked={m.is_active} />
+                        <fieldset className="mg-checks hq-wide" aria-invalid={err('queue_ids') ? true : undefined}>
+                          <legend>{t('queues')}</legend>
+                          <div className="mg-checks__list">
+                            {allQueues.map((q) => <Check key={q.id} label={`${q.prefix} · ${q.name} (${q.site_name})`} name="queue_ids" value={q.id} defaultChecked={m.queue_ids.includes(q.id)} />)}
+                          </div>
+                          {err('queue_ids') && <p className="sq-field__error">{err('queue_ids')}</p>}
+                        </fieldset>
+                      </>
+                    )}
+                    save={(f) => api.call('updateMember', {
+                      params: { id: m.id },
+                      body: changedFields(m, {
+                        first_name: str(f, 'first_name'), last_name: str(f, 'last_name'), role: str(f, 'role') as (typeof ROLES)[number],
+                        is_active: f.has('is_active'), queue_ids: f.getAll('queue_ids').map(String),
+                      }),
+                    })}
+                    {...(m.is_active ? { remove: () => api.call('deleteMember', { params: { id: m.id } }), removeLabel: t('deactivate'), confirmText: t('confirmDeactivateMember') } : {})} />
+                </td>
+              )}
+            </tr>
           ))}
         </Table>
       </LoadState>
-      {can('manage') && (
+      {manage && (
         <form className="mg-form hq-form" onSubmit={run(async (f) => {
           const made = await api.call('createMember', {
             body: {
@@ -234,11 +374,11 @@ function Staff() {
           <Field label={t('password')} name="password" type="password" minLength={8} required autoComplete="new-password" />
           <Field label={t('firstName')} name="first" />
           <Field label={t('lastName')} name="last" />
-          <Select label={t('role')} name="role">{['agent', 'manager', 'analyst', 'admin'].map((r) => <option key={r} value={r}>{r}</option>)}</Select>
+          <Select label={t('role')} name="role">{ROLES.map((r) => <option key={r} value={r}>{r}</option>)}</Select>
           <div className="sq-field">
             <label htmlFor="staff-queues">{t('queues')}</label>
             <select id="staff-queues" name="queues" multiple size={4}>
-              {queues.data?.results.map((q) => <option key={q.id} value={q.id}>{q.prefix} · {q.name}</option>)}
+              {allQueues.map((q) => <option key={q.id} value={q.id}>{q.prefix} · {q.name}</option>)}
             </select>
           </div>
           <Button type="submit">{t('create')}</Button>

@@ -21,6 +21,8 @@ export type BranchSyncOptions = Readonly<{
   faults?: SyncClientOptions['faults'];
   /** The newest verified backup, reported to HQ. */
   backupStatus?: SyncClientOptions['backupStatus'];
+  /** Printer and display alerts, reported to HQ. */
+  deviceAlerts?: SyncClientOptions['deviceAlerts'];
 }>;
 
 /**
@@ -60,6 +62,7 @@ export class BranchSync {
       ...(this.#options.deviceName ? { deviceName: this.#options.deviceName } : {}), ...loop,
       ...(this.#options.faults ? { faults: this.#options.faults } : {}),
       ...(this.#options.backupStatus ? { backupStatus: this.#options.backupStatus } : {}),
+      ...(this.#options.deviceAlerts ? { deviceAlerts: this.#options.deviceAlerts } : {}),
     });
   }
 

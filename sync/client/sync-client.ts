@@ -9,7 +9,7 @@ import { qb, type Db } from '../../branch-server/db/sqlite.ts';
 import { REFERENCE_ENTITIES, type ReferenceEntity } from '../protocol/entities.ts';
 import {
   ChallengeResponse, EnrollResponse, PullResponse, PushResponse, SnapshotResponse, TokenResponse,
-  type OutboxRow, type PushRequest,
+  type DeviceAlert, type OutboxRow, type PushRequest,
 } from '../protocol/messages.ts';
 import { MAX_PULL_LIMIT, MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../protocol/version.ts';
 import { generateDeviceKeys, privateKeyFrom, signChallenge } from './identity.ts';
@@ -60,6 +60,8 @@ export type SyncClientOptions = Readonly<{
   timers?: LoopTimers;
   /** The branch's newest verified backup, reported to HQ with each ack. */
   backupStatus?: () => Readonly<{ last_backup_at: number | null; last_backup_ok: boolean }>;
+  /** The branch's printers and displays needing staff now, reported to HQ with each ack. */
+  deviceAlerts?: () => DeviceAlert[];
 }>;
 
 /** A timer handle is opaque; a Node timer is unref'd so a waiting loop never keeps the process up. */
@@ -631,6 +633,7 @@ export class SyncClient {
       clock_offset_ms: getSyncNumber(this.#db, 'clock_offset_ms'),
       app_version: this.#options.appVersion,
       ...this.#options.backupStatus?.(),
+      ...(this.#options.deviceAlerts ? { device_alerts: this.#options.deviceAlerts() } : {}),
     });
     if (res.status !== 200) throw refusal(res, 'ack');
   }

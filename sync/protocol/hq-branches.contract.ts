@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDateTime, NullableIso, PageQuery, paginated, TenantIdParams, TenantParams, Uuid } from '../../branch-server/contract/common.ts';
 import { QueryBool } from '../../branch-server/contract/fields.ts';
 import { defineCloudRoutes, tenantNeeds } from './cloud-route.ts';
+import { DeviceAlert } from './messages.ts';
 
 /** A branch is online when it called the cloud within this long. */
 export const BRANCH_ONLINE_WINDOW_MS = 2 * 60_000;
@@ -62,6 +63,8 @@ export const BranchDto = z.object({
   revoked_at: NullableIso,
   last_backup_at: NullableIso.describe("the branch's newest verified database backup, as it last reported"),
   last_backup_ok: z.boolean().nullable().describe('false when its latest backup attempt failed; null: never reported'),
+  device_alerts: z.array(DeviceAlert).describe('printers and displays needing staff, as the branch last reported'),
+  device_alerts_at: NullableIso.describe('when the branch last reported its printers and displays; null: never'),
 });
 export type BranchDto = z.infer<typeof BranchDto>;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   IsoDateTime, NullableIso, PageQuery, paginated, TenantIdParams, TenantParams, TicketStatus, Uuid,
 } from '../../branch-server/contract/common.ts';
-import { QueryDateTime } from '../../branch-server/contract/fields.ts';
+import { DateOnly, QueryDateTime } from '../../branch-server/contract/fields.ts';
 import { defineCloudRoutes, tenantNeeds } from './cloud-route.ts';
 
 /**
@@ -177,6 +177,37 @@ export const WaitTimesQuery = z.object({
   service: Uuid.optional(),
 }).strict();
 
+/** A branch's sealed day as it uploaded it at closing time (counts are the branch's own). */
+export const HqDaySummaryDto = z.object({
+  id: z.string(),
+  site: z.string(),
+  site_name: z.string().nullable(),
+  branch: z.string().describe('the enrolled device that uploaded it'),
+  business_date: z.string().describe("the site's local date (YYYY-MM-DD)"),
+  sealed_at: IsoDateTime.describe("when the branch closed the day (branch clock)"),
+  received_at: IsoDateTime,
+  tickets_issued: z.number().int(),
+  tickets_served: z.number().int(),
+  tickets_no_show: z.number().int(),
+  tickets_expired: z.number().int().describe('still waiting at closing time and closed by it'),
+  tickets_carried_over: z.number().int(),
+  remote_joined: z.number().int(),
+  remote_no_show: z.number().int(),
+  appointments_booked: z.number().int(),
+  appointments_checked_in: z.number().int(),
+  appointments_no_show: z.number().int(),
+  appointments_cancelled: z.number().int(),
+  avg_wait_seconds: z.number().int().nullable(),
+  max_wait_seconds: z.number().int().nullable(),
+});
+export type HqDaySummaryDto = z.infer<typeof HqDaySummaryDto>;
+
+export const HqDaySummaryListQuery = PageQuery.extend({
+  site: Uuid.optional(),
+  from: DateOnly.optional().describe('first business date, inclusive'),
+  to: DateOnly.optional().describe('last business date, inclusive'),
+}).strict();
+
 const READ = tenantNeeds('read');
 
 export const hqDataRoutes = defineCloudRoutes({
@@ -217,5 +248,10 @@ export const hqDataRoutes = defineCloudRoutes({
     method: 'get', path: '/api/v1/tenants/:slug/reports/wait-times/', tag: 'reports', access: READ,
     summary: 'Average, median and p90 wait (arrival to call) per service and per queue over a period, across branches',
     params: TenantParams, query: WaitTimesQuery, response: WaitTimesDto,
+  },
+  listDaySummaries: {
+    method: 'get', path: '/api/v1/tenants/:slug/reports/days/', tag: 'reports', access: READ,
+    summary: "The branches' sealed days (end-of-day summaries), newest date first (filters: site, from, to)",
+    params: TenantParams, query: HqDaySummaryListQuery, response: paginated(HqDaySummaryDto),
   },
 });

@@ -89,6 +89,22 @@ export type PushResponse = z.infer<typeof PushResponse>;
 /** 409 body: the cloud has applied up to `expected_seq - 1` of this stream and refuses a gap. */
 export const PushGap = z.object({ error: z.string(), code: z.literal('sync-gap'), details: z.object({ expected_seq: z.number().int() }) });
 
+/**
+ * A printer or display of the branch that needs staff now, as the branch sees it when it reports
+ * (the sync ack): HQ lists them per branch. A device that recovers drops out of the next report.
+ */
+export const DeviceAlert = z.object({
+  kind: z.enum(['printer', 'display']),
+  id: z.string().max(64),
+  name: z.string().max(200),
+  condition: z.enum(['offline', 'paper-out', 'paper-near-end', 'cover-open', 'error']),
+  detail: z.string().max(300).describe("the printer's last error, when it gave one"),
+  since: Ms.nullable().describe('printer: last answered; display: last seen (branch clock)'),
+}).strict();
+export type DeviceAlert = z.infer<typeof DeviceAlert>;
+/** At most this many alerts travel in one report (a branch has a handful of devices). */
+export const MAX_DEVICE_ALERTS = 50;
+
 // ── Downlink ──────────────────────────────────────────────────────────────────────────────────────
 
 const queryInt = (min: number, max: number) =>

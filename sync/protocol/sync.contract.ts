@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CLOUD_PUBLIC, DEVICE, defineCloudRoutes } from './cloud-route.ts';
 import {
-  ChallengeRequest, ChallengeResponse, EnrollRequest, EnrollResponse, PullQuery, PullResponse, PushRequest, PushResponse,
-  SnapshotQuery, SnapshotResponse, TokenRequest, TokenResponse,
+  ChallengeRequest, ChallengeResponse, DeviceAlert, EnrollRequest, EnrollResponse, PullQuery, PullResponse, PushRequest, PushResponse,
+  MAX_DEVICE_ALERTS, SnapshotQuery, SnapshotResponse, TokenRequest, TokenResponse,
 } from './messages.ts';
 import { MAX_PUSH_BYTES } from './version.ts';
 
@@ -49,6 +49,8 @@ export const syncRoutes = defineCloudRoutes({
       app_version: z.string().max(64),
       last_backup_at: z.number().int().min(0).nullable().optional().describe('when the newest verified backup of the branch database was taken'),
       last_backup_ok: z.boolean().optional().describe('false when the latest backup attempt failed'),
+      device_alerts: z.array(DeviceAlert).max(MAX_DEVICE_ALERTS).optional()
+        .describe('printers and displays needing staff now; absent (older branches): HQ keeps what it knew'),
     }).strict(),
     response: z.object({ ok: z.literal(true), server_time: z.number().int() }),
   },

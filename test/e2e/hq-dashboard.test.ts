@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qb } from '../../branch-server/db/sqlite.ts';
+import { closeDay } from '../../branch-server/use-cases/end-of-day.ts';
 import { axeScan, describeViolations, launchBrowser, newPage, screenshot } from '../helpers/browser.ts';
 import { RawDevice, enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../helpers/cloud.ts';
+import { startFakePrinter, type FakePrinter } from '../helpers/fake-printer.ts';
 import { HqClient, seedSuperAdmin } from '../helpers/hq.ts';
 import { buildWorld, expectedFigures, uploadWorld, type HqWorld } from '../helpers/hq-dataset.ts';
 import { seedDemoTenant, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -21,6 +24,7 @@ let browser: Browser;
 let world: HqWorld;
 let branchToken: string;
 let queueA: string;
+let printerOut: FakePrinter;
 const FIRST = '2026-03-02';
 const LAST = '2026-03-08';
 
@@ -53,7 +57,12 @@ beforeAll(async () => {
   for (const b of synthetic.filter((s) => s.site === acme.siteId)) await admin.post(`/api/v1/tenants/acme/branches/${b.id}/revoke/`);
   queueA = world.queues[0]!.id;
 
-  t = await startTestServer({ sync: { loop: { intervalMs: 1_000, nudgeDelayMs: 50, backoffBaseMs: 100, backoffCapMs: 400 } } });
+  // The printer health job reads idle printers (a fake ESC/POS printer here) twice a second.
+  printerOut = await startFakePrinter('paper-out');
+  t = await startTestServer({
+    sync: { loop: { intervalMs: 1_000, nudgeDelayMs: 50, backoffBaseMs: 100, backoffCapMs: 400 } },
+    jobs: { health: { intervalMs: 500 }, printing: { timeouts: { connectMs: 500, statusMs: 200, writeMs: 2000 } } },
+  });
   const demo = await seedDemoTenant(t);
   const enrolled = await t.api('POST', '/api/v1/sync/enroll/', { token: demo.adminToken, body: { cloud_url: cloud.url, token: await enrollmentToken(cloud, acme.tenantId, acme.siteId) } });
   expect(enrolled.status).toBe(200);
@@ -66,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await printerOut?.close();
   await cloud?.stop();
 });
 
@@ -86,9 +96,22 @@ describe('HQ dashboard', () => {
     expect(violations, describeViolations(violations)).toEqual([]);
     await screenshot(page, 'hq-branches');
 
+    // The branch reports its printer out of paper and its last good backup; its sealed day reaches the branch page.
+    const db = t.server.deps.db;
+    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: branchToken, body: { name: 'Kiosk printer', transport: 'network', host: printerOut.host, port: printerOut.port } });
+    expect(printer.status).toBe(201);
+    const backup = await t.server.deps.backups.take('manual');
+    const sealed = closeDay({ db, events: t.server.events }, db.first(qb.selectFrom('site').selectAll().where('id', '=', acme.siteId))!, '2026-03-09', Date.now());
+    await expect.poll(() => dakar.locator('[data-alert="printer"]').textContent(), { timeout: 10_000 }).toBe('Imprimante Kiosk printer : plus de papier');
+    await expect.poll(() => dakar.locator('.hq-backup').textContent(), { timeout: 10_000 }).not.toBe('jamais');
+    await screenshot(page, 'hq-branches-alerts');
+    expect(backup.ok).toBe(true);
+    await expect.poll(async () => (await cloud.db.db.selectFrom('day_summary').select('id').where('id', '=', sealed.summary.id).execute()).length, { timeout: 10_000 }).toBe(1);
+
     // A ticket issued at the branch appears on the HQ branch page within seconds.
     await dakar.getByRole('link').click();
     await page.locator('#hq-live-queues').waitFor();
+    expect(await page.locator('#hq-days tr[data-day="2026-03-09"] .hq-day-issued').textContent()).toBe(String(sealed.summary.tickets_issued));
     const issued = await t.api('POST', '/api/v1/tenants/acme/tickets/', { token: branchToken, body: { queue: queueA } });
     expect(issued.status).toBe(201);
     const row = page.locator(`#hq-live-queues tr[data-queue="${queueA}"]`);
@@ -129,6 +152,26 @@ describe('HQ dashboard', () => {
     // Received means applied: the branch's own database has it.
     expect(t.server.deps.db.sqlite.prepare('SELECT sla_seconds FROM service WHERE name = ?').pluck().all('Assurance habitation')).toEqual([420]);
     await screenshot(page, 'hq-config');
+
+    // Editing its SLA at HQ: the API's refusal shows under the field and changes nothing; a good value reaches the branch.
+    await page.getByRole('button', { name: 'Modifier Assurance habitation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Modifier Assurance habitation' });
+    await dialog.getByLabel('SLA (secondes)').fill('90000');
+    await dialog.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(() => dialog.locator('.sq-field__error').textContent(), { timeout: 10_000 }).toMatch(/86400/);
+    expect(await dialog.getByRole('alert').textContent()).toMatch(/^sla_seconds/);
+    violations = await axeScan(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await screenshot(page, 'hq-config-edit-refused');
+    await dialog.getByLabel('SLA (secondes)').fill('600');
+    await dialog.getByRole('button', { name: 'Enregistrer' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const edited = page.locator('tr[data-service="Assurance habitation"]');
+    await expect.poll(() => edited.locator('.hq-sla').textContent(), { timeout: 10_000 }).toBe('600');
+    await expect.poll(() => t.server.deps.db.sqlite.prepare('SELECT sla_seconds FROM service WHERE name = ?').pluck().all('Assurance habitation'), { timeout: 15_000 })
+      .toEqual([600]);
+    await expect.poll(() => received.getAttribute('data-received'), { timeout: 15_000 }).toBe('1');
+    expect(await received.textContent()).toBe('Reçu par toutes les agences');
 
     // Opening hours are HQ's: closing Mondays here closes them at the branch after its next pull.
     await page.getByRole('tab', { name: 'Rendez-vous et horaires' }).click();

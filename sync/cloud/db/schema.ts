@@ -68,6 +68,8 @@ export interface DeviceTable {
   last_push_at: number | null; last_pull_at: number | null;
   /** Newest verified backup of the branch database, as the branch last reported (0200). */
   last_backup_at: number | null; last_backup_ok: boolean | null;
+  /** Printer and display alerts (DeviceAlert[]) and when they were reported (0450). */
+  device_alerts: Generated<Json[]>; device_alerts_at: number | null;
 }
 export interface DeviceChallengeTable { nonce: string; device_id: string; expires_at: number }
 export interface SyncDeadLetterTable {

@@ -3,6 +3,7 @@ import { DomainError } from '../../../branch-server/domain/errors.ts';
 import {
   BRANCH_ONLINE_WINDOW_MS, type BranchDto, type BranchListQuery, type CreateEnrollTokenBody, type EnrollTokenListQuery,
 } from '../../protocol/hq-branches.contract.ts';
+import type { DeviceAlert } from '../../protocol/messages.ts';
 import type { CloudTx } from '../db/database.ts';
 import { pageOf, type PageResult } from '../db/paginate.ts';
 import type { DeviceRow, EnrollmentTokenTable } from '../db/schema.ts';
@@ -102,6 +103,7 @@ function toBranchDto(row: DeviceView, head: number, now: number): BranchDto {
     schema_version: row.schema_version, clock_offset_ms: row.clock_offset_ms, enrolled_at: iso(row.enrolled_at),
     revoked: row.revoked_at !== null, revoked_at: isoOrNull(row.revoked_at),
     last_backup_at: isoOrNull(row.last_backup_at), last_backup_ok: row.last_backup_ok,
+    device_alerts: row.device_alerts as unknown as DeviceAlert[], device_alerts_at: isoOrNull(row.device_alerts_at),
   };
 }
 

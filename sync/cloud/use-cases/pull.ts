@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { DomainError } from '../../../branch-server/domain/errors.ts';
 import type { ReferenceEntity } from '../../protocol/entities.ts';
-import type { Change, PullResponse, SnapshotResponse } from '../../protocol/messages.ts';
+import type { Change, DeviceAlert, PullResponse, SnapshotResponse } from '../../protocol/messages.ts';
 import type { CloudDeps, CloudDevice } from '../http/context.ts';
 import { feedHead } from './feed.ts';
 import { snapshotPage } from './reference-rows.ts';
@@ -81,6 +82,7 @@ export async function recordAck(
   body: Readonly<{
     cursor: number; outbox_depth: number; oldest_unsent_ms: number | null; clock_offset_ms: number | null; app_version: string;
     last_backup_at?: number | null | undefined; last_backup_ok?: boolean | undefined;
+    device_alerts?: readonly DeviceAlert[] | undefined;
   }>,
 ): Promise<{ ok: true; server_time: number }> {
   const now = deps.now();
@@ -90,6 +92,8 @@ export async function recordAck(
     // Older branches do not report backups: what HQ knew stays.
     ...(body.last_backup_at !== undefined ? { last_backup_at: body.last_backup_at } : {}),
     ...(body.last_backup_ok !== undefined ? { last_backup_ok: body.last_backup_ok } : {}),
+    // A JSON text cast in SQL: the driver would send a JS array as a PostgreSQL array, not jsonb.
+    ...(body.device_alerts !== undefined ? { device_alerts: sql<DeviceAlert[]>`cast(${JSON.stringify(body.device_alerts)} as jsonb)`, device_alerts_at: now } : {}),
   }).where('id', '=', device.deviceId).execute());
   return { ok: true, server_time: now };
 }

@@ -102,6 +102,33 @@ describe('branches', () => {
     expect((await admin.get(`${B}/${device.deviceId}/`)).body).toMatchObject({ online: true, outbox_depth: 0, oldest_unsent_ms: null, feed_cursor: 3 });
   });
 
+  it('keeps the printer and display alerts a branch reports; a malformed report is refused and changes nothing; an older branch leaves them', async () => {
+    const device = new RawDevice(cloud.url);
+    await device.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    await device.signIn();
+    const base = { cursor: 0, outbox_depth: 0, oldest_unsent_ms: null, clock_offset_ms: 0, app_version: '1.5.0' };
+    const alerts = [
+      { kind: 'printer', id: randomUUID(), name: 'Kiosk printer', condition: 'cover-open', detail: 'Kiosk printer: cover open.', since: clock - 60_000 },
+      { kind: 'display', id: randomUUID(), name: 'Hall TV', condition: 'offline', detail: '', since: clock - 600_000 },
+    ];
+    const reportedAt = clock;
+    expect((await device.call('POST', '/sync/v1/ack', { ...base, device_alerts: alerts })).status).toBe(200);
+    expect((await admin.get(`${B}/${device.deviceId}/`)).body).toMatchObject({ device_alerts: alerts, device_alerts_at: new Date(reportedAt).toISOString() });
+
+    clock += 1_000;
+    const bad = await device.call('POST', '/sync/v1/ack', { ...base, device_alerts: [{ ...alerts[0], condition: 'on-fire' }] });
+    expect(bad.status).toBe(400);
+    const tooMany = await device.call('POST', '/sync/v1/ack', { ...base, device_alerts: Array.from({ length: 51 }, () => alerts[1]) });
+    expect(tooMany.status).toBe(400);
+    // A branch on an older version reports no alerts: what HQ knew stays, with its date.
+    expect((await device.call('POST', '/sync/v1/ack', { ...base, app_version: '1.4.0' })).status).toBe(200);
+    const listed = (await admin.get(`${B}/?page_size=100`)).body.results.find((b: { id: string }) => b.id === device.deviceId);
+    expect(listed).toMatchObject({ app_version: '1.4.0', device_alerts: alerts, device_alerts_at: new Date(reportedAt).toISOString() });
+    // Everything recovered: an empty report clears them.
+    expect((await device.call('POST', '/sync/v1/ack', { ...base, device_alerts: [] })).status).toBe(200);
+    expect((await admin.get(`${B}/${device.deviceId}/`)).body.device_alerts).toEqual([]);
+  });
+
   it('revokes a branch: its next sync call answers 401 device-revoked, and it cannot sign in again', async () => {
     const device = new RawDevice(cloud.url);
     await device.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));

@@ -235,3 +235,50 @@ describe('audit logs', () => {
     expect((await analyst.get(`${T}/reports/wait-times/`)).status).toBe(200);
   });
 });
+
+describe('reports/days (sealed days)', () => {
+  const day = (branch: Branch, date: string, issued: number, extra: Record<string, unknown> = {}) => ({
+    id: uuidv7(Date.parse(`${date}T20:00:00Z`)), tenant_id: branch.tenant.tenantId, site_id: branch.siteId, business_date: date,
+    sealed_at: Date.parse(`${date}T19:00:00Z`), tickets_issued: issued, tickets_served: issued - 2, tickets_no_show: 1, tickets_expired: 1,
+    tickets_carried_over: 0, remote_joined: 3, remote_no_show: 1, appointments_booked: 4, appointments_checked_in: 3, appointments_no_show: 1,
+    appointments_cancelled: 0, avg_wait_seconds: 300, max_wait_seconds: 1200, ...extra,
+  });
+
+  it("lists the branches' sealed days newest first, by site and period, as each branch uploaded them", async () => {
+    await plateau.push('day_summary', [day(plateau, '2026-11-01', 40), day(plateau, '2026-11-02', 52)]);
+    // An older branch's summary without the newer counts reads them as 0 / null.
+    await thies.push('day_summary', [{
+      id: uuidv7(), tenant_id: acme.tenantId, site_id: thies.siteId, business_date: '2026-11-02', sealed_at: Date.parse('2026-11-02T19:00:00Z'),
+      tickets_issued: 9, tickets_served: 8, tickets_no_show: 1, appointments_no_show: 0,
+    }]);
+    const all = await admin.get(`${T}/reports/days/`);
+    expect(all.status).toBe(200);
+    type Day = { business_date: string; site: string; site_name: string; tickets_issued: number };
+    const results = all.body.results as Day[];
+    // Newest date first; within a date, by site name (in the database's collation).
+    expect(results.map((d) => d.business_date)).toEqual(['2026-11-02', '2026-11-02', '2026-11-01']);
+    expect(new Set(results.slice(0, 2).map((d) => `${d.site_name}:${d.tickets_issued}`))).toEqual(new Set(['acme main:52', 'Thiès:9']));
+    expect(results[2]).toMatchObject({ site_name: 'acme main', tickets_issued: 40 });
+    expect(results.find((d) => d.site === acme.siteId && d.business_date === '2026-11-02')).toMatchObject({
+      branch: plateau.device.deviceId, tickets_served: 50, tickets_expired: 1, appointments_checked_in: 3,
+      avg_wait_seconds: 300, max_wait_seconds: 1200, sealed_at: '2026-11-02T19:00:00.000Z',
+    });
+    expect(results.find((d) => d.site === thies.siteId)).toMatchObject({ tickets_expired: 0, remote_joined: 0, avg_wait_seconds: null, max_wait_seconds: null });
+    const plateauOnly = await admin.get(`${T}/reports/days/?site=${acme.siteId}&from=2026-11-02&to=2026-11-02`);
+    expect(plateauOnly.body.results.map((d: { tickets_issued: number }) => d.tickets_issued)).toEqual([52]);
+    expect((await admin.get(`${T}/reports/days/?page_size=1&page=3`)).body).toMatchObject({ count: 3, results: [{ business_date: '2026-11-01' }] });
+  });
+
+  it('reads for analysts, never across tenants, and refuses a bad date', async () => {
+    // Made by the audit case above when it ran first; a second try answers 4xx and changes nothing.
+    await admin.post(`${T}/members/`, { email: 'analyst@acme.test', password: 'analyst-password', role: 'analyst' });
+    const analyst = await HqClient.signIn(cloud.url, 'analyst@acme.test', 'analyst-password');
+    expect((await analyst.get(`${T}/reports/days/`)).body.count).toBe(3);
+    const other = await HqClient.signIn(cloud.url, globex.adminEmail, globex.adminPassword);
+    expect((await other.get(`${T}/reports/days/`)).status).toBe(403);
+    expect((await other.get('/api/v1/tenants/globex/reports/days/')).body.count).toBe(0);
+    const bad = await admin.get(`${T}/reports/days/?from=02-11-2026`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].field).toBe('from');
+  });
+});

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../branch-server/db/repositories/audit.repository.ts';
 import { qb } from '../../../branch-server/db/sqlite.ts';
+import { deviceAlerts } from '../../../branch-server/use-cases/device-alerts.ts';
 import { closeDay } from '../../../branch-server/use-cases/end-of-day.ts';
+import { startFakePrinter } from '../../helpers/fake-printer.ts';
+import { HqClient } from '../../helpers/hq.ts';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
@@ -15,7 +18,8 @@ let demo: DemoTenant;
 beforeAll(async () => {
   cloud = await startTestCloud();
   acme = await seedCloudTenant(cloud, 'acme');
-  t = await startTestServer();
+  // The printer health job reads idle printers (a fake ESC/POS printer in the alerts case) several times a second.
+  t = await startTestServer({ jobs: { health: { intervalMs: 200 }, printing: { timeouts: { connectMs: 500, statusMs: 200, writeMs: 2000 } } } });
   demo = await seedDemoTenant(t);
 });
 afterAll(async () => {
@@ -120,5 +124,47 @@ describe('enrollment and upload', () => {
     const audit = await cloud.db.db.selectFrom('audit_log').select('action').where('entity_id', '=', sealed.summary.id).execute();
     expect(audit.map((a) => a.action)).toEqual(['day.sealed']);
     expect((await syncClient(db, cloud).syncOnce()).pushed).toBe(0);
+  });
+
+  it("reports its printers' and displays' alerts and its last good backup to HQ with each ack; a device that recovers drops out", async () => {
+    const db = t.server.deps.db;
+    const adminToken = (await t.api('POST', '/api/v1/auth/', { body: { email: acme.adminEmail, password: acme.adminPassword } })).body.token as string;
+    const fake = await startFakePrinter('cover-open');
+    const printer = await t.api('POST', '/api/v1/tenants/acme/printers/', { token: adminToken, body: { name: 'Kiosk printer', transport: 'network', host: fake.host, port: fake.port } });
+    expect(printer.status).toBe(201);
+    const queue = db.first(qb.selectFrom('queue').select('id').where('site_id', '=', acme.siteId))!;
+    const display = await t.api('POST', '/api/v1/tenants/acme/displays/', { token: adminToken, body: { name: 'Hall TV', type: 'main', queue_ids: [queue.id] } });
+    expect(display.status).toBe(201);
+    const now = Date.now();
+    // The TV was on its ws channel five minutes ago and has not been seen since.
+    db.run(qb.updateTable('display').set({ last_seen_at: now - 5 * 60_000 }).where('id', '=', display.body.id));
+    const printerRow = () => db.first(qb.selectFrom('printer').selectAll().where('id', '=', printer.body.id))!;
+    await expect.poll(() => printerRow().status, { timeout: 8_000 }).toBe('cover-open');
+    const backup = await t.server.deps.backups.take('manual');
+    expect(backup.ok).toBe(true);
+
+    const client = syncClient(db, cloud, {
+      deviceAlerts: () => deviceAlerts(db, Date.now()),
+      backupStatus: () => ({ last_backup_at: t.server.deps.backups.lastGood()?.started_at ?? null, last_backup_ok: true }),
+    });
+    await client.syncOnce();
+    const admin = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
+    const branch = (await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body;
+    expect(branch.device_alerts).toEqual([
+      { kind: 'printer', id: printer.body.id, name: 'Kiosk printer', condition: 'cover-open', detail: 'Kiosk printer: cover open.', since: expect.any(Number) },
+      { kind: 'display', id: display.body.id, name: 'Hall TV', condition: 'offline', detail: '', since: now - 5 * 60_000 },
+    ]);
+    // The printer last answered (with its cover open) at the health job's latest read.
+    expect(branch.device_alerts[0].since).toBeGreaterThanOrEqual(now);
+    expect(Date.parse(branch.device_alerts_at)).toBeGreaterThanOrEqual(now);
+    expect(branch).toMatchObject({ last_backup_at: new Date(backup.started_at).toISOString(), last_backup_ok: true });
+
+    // Cover closed, the TV back on: the next ack clears both.
+    fake.setState('ok');
+    await expect.poll(() => printerRow().status, { timeout: 8_000 }).toBe('ok');
+    db.run(qb.updateTable('display').set({ last_seen_at: Date.now() }).where('id', '=', display.body.id));
+    await client.syncOnce();
+    expect((await admin.get(`/api/v1/tenants/acme/branches/${client.status().device_id}/`)).body.device_alerts).toEqual([]);
+    await fake.close();
   });
 });

@@ -8,6 +8,7 @@ import * as m0200 from './0200-device-backups.ts';
 import * as m0400 from './0400-create-day-summary.ts';
 import * as m0410 from './0410-create-branch-relay.ts';
 import * as m0420 from './0420-booking-settings.ts';
+import * as m0450 from './0450-device-alerts.ts';
 import * as m0500 from './0500-hq-site-rollups.ts';
 import * as m0510 from './0510-hq-rollup-queue-indexes.ts';
 
@@ -22,6 +23,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0400-create-day-summary': m0400,
   '0410-create-branch-relay': m0410,
   '0420-booking-settings': m0420,
+  '0450-device-alerts': m0450,
   '0500-hq-site-rollups': m0500,
   '0510-hq-rollup-queue-indexes': m0510,
 };

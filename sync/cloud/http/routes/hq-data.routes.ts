@@ -4,6 +4,7 @@ import type { hqCustomerRoutes } from '../../../protocol/hq-customers.contract.t
 import type { hqDataRoutes } from '../../../protocol/hq-data.contract.ts';
 import { analytics, liveSites, receipts } from '../../use-cases/hq-analytics.ts';
 import { verifyAuditChains } from '../../use-cases/audit-verify.ts';
+import { listDaySummaries } from '../../use-cases/day-summaries.ts';
 import {
   createEnrollToken, getBranch, listBranches, listEnrollTokens, revokeBranch, revokeEnrollToken,
 } from '../../use-cases/branches.ts';
@@ -47,6 +48,7 @@ export const hqDataHandlers: CloudHandlers<typeof hqDataRoutes> = {
   listAuditLogs: async (ctx) => toPage(await listAuditLogs(ctx.deps, tenantOf(ctx), ctx.query), ctx),
   verifyAuditLogs: (ctx) => verifyAuditChains(ctx.deps, tenantOf(ctx), ctx.query.site),
   waitTimes: (ctx) => waitTimes(ctx.deps, tenantOf(ctx), ctx.query, ctx.now),
+  listDaySummaries: async (ctx) => toPage(await listDaySummaries(ctx.deps, tenantOf(ctx), ctx.query), ctx),
 };
 
 export const hqAnalyticsHandlers: CloudHandlers<typeof hqAnalyticsRoutes> = {
