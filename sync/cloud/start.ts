@@ -31,6 +31,8 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   metricsToken?: string | null;
   /** The desktop app's release feed (electron-builder's `latest*.yml` and installers), served at /updates/; branches mirror it. */
   updatesDir?: string | null;
+  /** UTC hour of the nightly retention (each tenant's `data_retention_days`); null: never (default 3). */
+  retentionHour?: number | null;
 }>;
 
 export type RunningCloud = Readonly<{
@@ -57,7 +59,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     if (options.updatesDir) mountUpdates(express, options.updatesDir);
     options.extend?.(express);
   }, options.metricsToken ?? null);
-  const stopMaintenance = startMaintenance(deps);
+  const stopMaintenance = startMaintenance(deps, { retentionHour: options.retentionHour === undefined ? 3 : options.retentionHour });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import * as m0040 from './0040-rotate-refresh-tokens.ts';
 import * as m0100 from './0100-create-hq-rollups.ts';
 import * as m0200 from './0200-device-backups.ts';
 import * as m0400 from './0400-create-day-summary.ts';
+import * as m0530 from './0530-retention-indexes.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
 export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -16,6 +17,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0100-create-hq-rollups': m0100,
   '0200-device-backups': m0200,
   '0400-create-day-summary': m0400,
+  '0530-retention-indexes': m0530,
 };
 
 export const cloudMigrationProvider: MigrationProvider = {
