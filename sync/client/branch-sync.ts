@@ -20,6 +20,7 @@ export type BranchSyncOptions = Readonly<{
   faults?: SyncClientOptions['faults'];
   /** The newest verified backup, reported to HQ. */
   backupStatus?: SyncClientOptions['backupStatus'];
+  logger?: SyncClientOptions['logger'];
 }>;
 
 /**
@@ -57,6 +58,7 @@ export class BranchSync {
       ...(this.#options.deviceName ? { deviceName: this.#options.deviceName } : {}), ...loop,
       ...(this.#options.faults ? { faults: this.#options.faults } : {}),
       ...(this.#options.backupStatus ? { backupStatus: this.#options.backupStatus } : {}),
+      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTwilio } from '../../helpers/fake-twilio.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
 import { parsePrometheus, sampleValue, type MetricFamily } from '../../helpers/prometheus.ts';
 import { ADMIN_PASSWORD, seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
@@ -87,9 +88,29 @@ describe('/metrics', () => {
     expect(sampleValue(after, 'sq_sync_outbox_depth')).toBeGreaterThan(0);
   });
 
-  it('exposes a notification-failure counter the notification senders increment', async () => {
-    t.server.deps.metrics.notificationFailures.inc({ channel: 'sms' });
-    expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' })).toBe(1);
+  it('counts each message that ends failed, by its channel', async () => {
+    // Twilio refuses the provider's credentials (401): a failure no retry fixes, so each message ends failed at once.
+    const sid = `AC${'0123456789abcdef'.repeat(2)}`;
+    const twilio = await startFakeTwilio(sid, 'twilio-right-token-0123456789');
+    try {
+      const base = `/api/v1/tenants/${d.slug}`;
+      const provider = await t.api('POST', `${base}/notifications/providers/`, {
+        token: d.adminToken, body: { provider: 'twilio', channel: 'sms', account_sid: sid, auth_token: 'twilio-wrong-token-0123456789', from: '+221330000000', base_url: twilio.url },
+      });
+      expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+      secrets.push('twilio-wrong-token-0123456789');
+      expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' })).toBe(0);
+      const ticket = await t.api('POST', `${base}/tickets/`, { token: d.adminToken, body: { queue: d.demo.queues[0]!.id, channel: 'kiosk', customer_phone: PHONE } });
+      expect(ticket.status).toBe(201);
+      const failedSms = async () => (await t.api('GET', `${base}/notifications/?status=failed&channel=sms`, { token: d.adminToken })).body.count as number;
+      await expect.poll(async () => {
+        const failed = await failedSms();
+        return failed >= 1 && sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' }) === failed;
+      }, { timeout: 20_000 }).toBe(true);
+      expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'email' })).toBe(0);
+    } finally {
+      await twilio.close();
+    }
   });
 });
 
