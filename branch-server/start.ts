@@ -31,7 +31,7 @@ import { notificationReminders, type AppointmentReminders } from './use-cases/ap
 import { DEFAULT_APPOINTMENT_CLOCK, startAppointmentClock, type AppointmentClock, type AppointmentClockOptions } from './jobs/appointment-clock.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
-import { createLogger } from './ops/logger.ts';
+import { createLogger, reportFailure } from './ops/logger.ts';
 import { BranchMetrics } from './ops/metrics.ts';
 import { BackupService, DEFAULT_BACKUP_OPTIONS, type BackupOptions } from './ops/backups.ts';
 import { RetentionScheduler } from './jobs/retention.ts';
@@ -122,6 +122,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     ...(options.logs?.keep ? { keep: options.logs.keep } : {}),
   });
   const logger = logs.logger;
+  db.reportFailuresTo((message, error) => reportFailure(logger, message, error));
+  events.reportFailuresTo((message, error) => reportFailure(logger, message, error));
   let wsClients = (): number => 0;
   const metrics = new BranchMetrics(db, { wsClients: () => wsClients() });
   const backups = new BackupService(sqlite, { ...DEFAULT_BACKUP_OPTIONS, dir: join(options.dataDir, 'backups'), ...options.backups }, now, logger.child({ task: 'backup' }), {
@@ -183,7 +185,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const realtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options.realtime };
   const agents = new DeviceAgentHub(db, events, deps.now, {
     heartbeatMs: realtimeOptions.heartbeatMs, maxMessagesPerBeat: realtimeOptions.maxClientMessagesPerBeat,
-    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
+    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts }, logger: logger.child({ task: 'device-agents' }),
   });
   const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
   wsClients = realtime.clientCount;

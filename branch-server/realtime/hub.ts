@@ -54,7 +54,7 @@ export function attachRealtime(
   const sendJson = (client: Client, message: object): void => send(client, Buffer.from(JSON.stringify(message)));
 
   const registry = new ChannelRegistry(db, deps.now, { send, drop: (client, reason) => drop(client, realtimeCloseCodes.gone, reason) });
-  const acks = new AckRecorder(db, sendJson);
+  const acks = new AckRecorder(db, sendJson, deps.logger);
 
   /** Leaves the channel at once (no more frames are queued), asks the client to close, and destroys the socket if it does not. */
   function drop(client: Client, code: number, reason: string): void {

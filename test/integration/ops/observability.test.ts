@@ -140,7 +140,13 @@ describe('logs', () => {
     secrets.push(device.key);
     const customer = await t.api('POST', `${base}/customers/`, { token: d.adminToken, body: { first_name: 'Awa', last_name: 'Ndiaye', phone: PHONE, email: CUSTOMER_EMAIL } });
     expect(customer.status).toBe(201);
+    // Background work that fails (here an event listener, after the commit) reports to the same log, scrubbed.
+    const unsubscribe = t.server.events.subscribe(() => {
+      throw new Error(`listener broke while texting ${PHONE}`);
+    });
     await t.api('POST', `${base}/tickets/`, { device: device.key, body: { queue: d.demo.queues[0]!.id, channel: 'kiosk', customer_phone: PHONE } });
+    await new Promise((resolve) => setImmediate(resolve));
+    unsubscribe();
     // A failed login with a password, a refresh token in a body, a phone typed where an id belongs.
     await t.api('POST', '/api/v1/auth/', { body: { email: d.adminEmail, password: 'wrong-password-secret-1' } });
     secrets.push('wrong-password-secret-1');
@@ -166,6 +172,8 @@ describe('logs', () => {
     expect(requests.some((l) => l['req_id'] === generated)).toBe(true);
     // Routes are logged by template: no ticket or customer id, no phone typed into a path.
     expect(requests.filter((l) => UUID.test(String(l['route'])))).toEqual([]);
+    const background = lines.find((l) => l['msg'] === 'event listener failed');
+    expect((background?.['err'] as { message?: string } | undefined)?.message).toBe('listener broke while texting [phone]');
 
     for (const secret of secrets) expect(text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the logs`).toBe(false);
     expect(text.replace(/\D/g, ' ')).not.toContain(PHONE_DIGITS);
