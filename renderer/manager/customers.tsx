@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import type { ConsentDto } from '../../branch-server/contract/customer-data.contract.ts';
 import type { CustomerDto } from '../../branch-server/contract/customers.contract.ts';
@@ -89,6 +89,11 @@ function CustomerRights({ customer, onErased }: Readonly<{ customer: Customer; o
   const [erasing, setErasing] = useState(false);
   const consents = useLoad(() => api.call('listConsents', { params: { id: customer.id } }), [api, customer.id]);
   const title = customerName(customer) || customer.phone || customer.email || t('customerNoName');
+  const region = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    region.current?.focus();
+    region.current?.scrollIntoView?.({ block: 'start' });
+  }, []);
 
   const exportData = async () => {
     setExporting(true);
@@ -105,44 +110,47 @@ function CustomerRights({ customer, onErased }: Readonly<{ customer: Customer; o
   };
 
   return (
-    <Card className="mg-customer" title={t('customerRightsTitle', { name: title })} actions={(
-      <>
-        <Button tone="secondary" onClick={() => void exportData()} disabled={exporting}>{exporting ? t('customerExporting') : t('customerExport')}</Button>
-        <Button tone="danger" onClick={() => setErasing(true)}>{t('customerErase')}</Button>
-      </>
-    )}>
-      <dl className="mg-sync__facts" data-testid="customer-facts">
-        <dt>{t('fieldPhone')}</dt><dd dir="ltr">{customer.phone || '–'}</dd>
-        <dt>{t('email')}</dt><dd dir="ltr">{customer.email || '–'}</dd>
-        {customer.external_ref && <><dt>{t('customerExternalRef')}</dt><dd dir="ltr">{customer.external_ref}</dd></>}
-        <dt>{t('customerNotify')}</dt>
-        <dd>{[customer.notify_sms && 'SMS', customer.notify_email && 'e-mail', customer.notify_whatsapp && 'WhatsApp'].filter(Boolean).join(', ') || t('customerNotifyNone')}</dd>
-      </dl>
-      <h3 className="mg-subtitle">{t('consentsTitle')}</h3>
-      {consents.failure && <Banner>{consents.failure.message}</Banner>}
-      <TableWrap label={t('consentsTitle')}>
-        <table className="mg-table mg-table--dense" data-testid="consents">
-          <caption className="sq-visually-hidden">{t('consentsTitle')}</caption>
-          <thead><tr><th scope="col">{t('colWhen')}</th><th scope="col">{t('consentPurpose')}</th><th scope="col">{t('consentState')}</th><th scope="col">{t('consentChannel')}</th></tr></thead>
-          <tbody>
-            {consents.data?.length === 0 && <tr><td colSpan={4} className="mg-empty">{t('noConsents')}</td></tr>}
-            {[...(consents.data ?? [])].reverse().map((c: Consent) => (
-              <tr key={c.id} data-consent={c.purpose}>
-                <td>{formatDateTime(lang, c.recorded_at)}</td>
-                <th scope="row">{t(`consentPurpose_${c.purpose}`)}</th>
-                <td><Badge tone={c.granted ? 'ok' : 'warn'}>{c.granted ? t('consentGranted') : t('consentWithdrawn')}</Badge></td>
-                <td>{t(`consentChannel_${c.channel}`)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
-      {erasing && <EraseDialog customer={customer} onClose={() => setErasing(false)} onErased={() => {
-        setErasing(false);
-        notify(t('customerErased'));
-        onErased();
-      }} />}
-    </Card>
+    // Opening a customer moves focus to their record, so keyboard and screen-reader users land on it.
+    <div ref={region} className="mg-customer" role="region" aria-label={t('customerRightsTitle', { name: title })} tabIndex={-1}>
+      <Card title={t('customerRightsTitle', { name: title })} actions={(
+        <>
+          <Button tone="secondary" onClick={() => void exportData()} disabled={exporting}>{exporting ? t('customerExporting') : t('customerExport')}</Button>
+          <Button tone="danger" onClick={() => setErasing(true)}>{t('customerErase')}</Button>
+        </>
+      )}>
+        <dl className="mg-sync__facts" data-testid="customer-facts">
+          <dt>{t('fieldPhone')}</dt><dd dir="ltr">{customer.phone || '–'}</dd>
+          <dt>{t('email')}</dt><dd dir="ltr">{customer.email || '–'}</dd>
+          {customer.external_ref && <><dt>{t('customerExternalRef')}</dt><dd dir="ltr">{customer.external_ref}</dd></>}
+          <dt>{t('customerNotify')}</dt>
+          <dd>{[customer.notify_sms && 'SMS', customer.notify_email && 'e-mail', customer.notify_whatsapp && 'WhatsApp'].filter(Boolean).join(', ') || t('customerNotifyNone')}</dd>
+        </dl>
+        <h3 className="mg-subtitle">{t('consentsTitle')}</h3>
+        {consents.failure && <Banner>{consents.failure.message}</Banner>}
+        <TableWrap label={t('consentsTitle')}>
+          <table className="mg-table mg-table--dense" data-testid="consents">
+            <caption className="sq-visually-hidden">{t('consentsTitle')}</caption>
+            <thead><tr><th scope="col">{t('colWhen')}</th><th scope="col">{t('consentPurpose')}</th><th scope="col">{t('consentState')}</th><th scope="col">{t('consentChannel')}</th></tr></thead>
+            <tbody>
+              {consents.data?.length === 0 && <tr><td colSpan={4} className="mg-empty">{t('noConsents')}</td></tr>}
+              {[...(consents.data ?? [])].reverse().map((c: Consent) => (
+                <tr key={c.id} data-consent={c.purpose}>
+                  <td>{formatDateTime(lang, c.recorded_at)}</td>
+                  <th scope="row">{t(`consentPurpose_${c.purpose}`)}</th>
+                  <td><Badge tone={c.granted ? 'ok' : 'warn'}>{c.granted ? t('consentGranted') : t('consentWithdrawn')}</Badge></td>
+                  <td>{t(`consentChannel_${c.channel}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+        {erasing && <EraseDialog customer={customer} onClose={() => setErasing(false)} onErased={() => {
+          setErasing(false);
+          notify(t('customerErased'));
+          onErased();
+        }} />}
+      </Card>
+    </div>
   );
 }
 

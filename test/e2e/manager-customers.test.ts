@@ -33,6 +33,7 @@ describe('manager console: customer data rights', { timeout: 60_000 }, () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('[data-customer]').count()).toBe(1);
     await page.getByRole('button', { name: 'Ouvrir la fiche de Aminata Sow' }).press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Données de Aminata Sow');
     const consents = page.getByTestId('consents');
     await expect.poll(() => consents.locator('[data-consent]').count()).toBe(2);
     expect(await consents.locator('[data-consent="sms"]').textContent()).toMatch(/SMS.*Donné.*Borne/);
