@@ -37,11 +37,7 @@ export function startMaintenance(deps: CloudDeps, options: MaintenanceOptions = 
     timers.push(setInterval(() => {
       if (running) return;
       running = true;
-      runCloudRetentionIfDue(deps, hour).then((runs) => {
-        for (const run of runs ?? []) {
-          log?.info({ tenant_id: run.tenant_id, retention_days: run.retention_days, ...run.counts }, 'retention applied');
-        }
-      }, failed('retention failed')).finally(() => {
+      runCloudRetentionIfDue(deps, hour).catch(failed('retention failed')).finally(() => {
         running = false;
       });
     }, options.retentionCheckMs ?? 10 * 60_000));

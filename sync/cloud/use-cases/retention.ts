@@ -139,7 +139,9 @@ export async function runCloudRetention(deps: CloudDeps, now: number, limit = 50
 /**
  * The nightly run: the first look after `hour` (UTC) on a day it has not run yet. Several cloud
  * processes may look at once; the day is claimed in `cloud_meta` with one conditional write, so only
- * one of them runs it. Returns null when not due or claimed by another process.
+ * one of them runs it (a run cut short by a crash finishes the next night: every step is idempotent).
+ * Counted in `sq_cloud_retention_rows_total` and logged per tenant. Returns null when not due or
+ * claimed by another process.
  */
 export async function runCloudRetentionIfDue(deps: CloudDeps, hour: number): Promise<CloudRetentionRun[] | null> {
   const now = deps.now();
@@ -150,5 +152,10 @@ export async function runCloudRetentionIfDue(deps: CloudDeps, hour: number): Pro
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: day }).where('cloud_meta.value', '<>', day))
     .returning('key').executeTakeFirst());
   if (!claimed) return null;
-  return runCloudRetention(deps, now);
+  const runs = await runCloudRetention(deps, now);
+  for (const run of runs) {
+    for (const [table, n] of Object.entries(run.counts)) if (n > 0) deps.metrics?.retentionRows.inc({ table }, n);
+    deps.logger?.info({ task: 'retention', tenant_id: run.tenant_id, retention_days: run.retention_days, ...run.counts }, 'retention applied');
+  }
+  return runs;
 }

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../../branch-server/ids.ts';
 import { runCloudRetentionIfDue } from '../../../sync/cloud/use-cases/retention.ts';
 import { RawDevice, enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 import { HqClient, feedAfter, feedHeadOf } from '../../helpers/hq.ts';
+import { parsePrometheus, sampleValue } from '../../helpers/prometheus.ts';
 
 const DAY = 86_400_000;
 const REAL = Date.now();
@@ -109,6 +110,9 @@ describe('cloud retention', () => {
     expect(runs?.find((r) => r.tenant_id === acme.tenantId)?.counts).toEqual({ tickets: 2, appointments: 0, feedback: 1, customers: 1, duplicates: 0, audit: 1 });
     expect(runs?.find((r) => r.tenant_id === globex.tenantId)?.counts).toEqual({ tickets: 0, appointments: 0, feedback: 0, customers: 0, duplicates: 0, audit: 0 });
     expect(await runCloudRetentionIfDue(clock, 3)).toBeNull(); // claimed for the night
+    const scraped = parsePrometheus(await (await fetch(`${cloud.url}/metrics`)).text());
+    expect(sampleValue(scraped, 'sq_cloud_retention_rows_total', { table: 'tickets' })).toBe(2);
+    expect(sampleValue(scraped, 'sq_cloud_retention_rows_total', { table: 'customers' })).toBe(1);
 
     const db = cloud.deps.cloud.db;
     const ticketData = async (id: string) => (await db.selectFrom('ticket').select(['customer_id', 'data', 'status', 'called_at']).where('id', '=', id).executeTakeFirstOrThrow());
