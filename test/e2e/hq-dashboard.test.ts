@@ -192,6 +192,11 @@ describe('HQ dashboard', () => {
     expect(await page.getByRole('link', { name: 'Enrôlement' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
     await screenshot(page, 'hq-config-analyst');
+    // Customers: an analyst finds them but neither exports nor erases a person's data.
+    await admin.post('/api/v1/tenants/acme/customers/', { first_name: 'Rokhaya', last_name: 'Ba', phone: '+221770000203' });
+    await page.getByRole('link', { name: 'Clients' }).click();
+    await expect.poll(() => page.locator('#hq-customers [data-customer]').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: /^(Exporter|Effacer)/ }).count()).toBe(0);
     await context.close();
 
     const other = await newPage(browser, 'desk');
