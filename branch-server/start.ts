@@ -32,7 +32,7 @@ import { deviceAlerts } from './use-cases/device-alerts.ts';
 import { DEFAULT_APPOINTMENT_CLOCK, startAppointmentClock, type AppointmentClock, type AppointmentClockOptions } from './jobs/appointment-clock.ts';
 import { MIGRATIONS } from './db/migrations/index.ts';
 import { BranchSync, type BranchSyncOptions } from '../sync/client/branch-sync.ts';
-import { createLogger } from './ops/logger.ts';
+import { createLogger, reportFailure } from './ops/logger.ts';
 import { BranchMetrics } from './ops/metrics.ts';
 import { BackupService, DEFAULT_BACKUP_OPTIONS, type BackupOptions } from './ops/backups.ts';
 import { RetentionScheduler } from './jobs/retention.ts';
@@ -123,6 +123,8 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     ...(options.logs?.keep ? { keep: options.logs.keep } : {}),
   });
   const logger = logs.logger;
+  db.reportFailuresTo((message, error) => reportFailure(logger, message, error));
+  events.reportFailuresTo((message, error) => reportFailure(logger, message, error));
   let wsClients = (): number => 0;
   const metrics = new BranchMetrics(db, { wsClients: () => wsClients() });
   const backups = new BackupService(sqlite, { ...DEFAULT_BACKUP_OPTIONS, dir: join(options.dataDir, 'backups'), ...options.backups }, now, logger.child({ task: 'backup' }), {
@@ -134,7 +136,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const lastGood = backups.lastGood();
   if (lastGood) metrics.lastGoodBackup.set(lastGood.started_at / 1000);
   const sync = new BranchSync({
-    db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync,
+    db, now, appVersion: version, schemaVersion: Object.keys(MIGRATIONS).length, ...options.sync, logger: logger.child({ task: 'sync' }),
     backupStatus: () => {
       const good = backups.lastGood();
       return { last_backup_at: good?.started_at ?? null, last_backup_ok: good !== null && backups.lastFailure === null };
@@ -168,7 +170,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
     },
   };
   // Enrolled: the LAN update mirror follows the cloud's feed (the desktop app's PCs read it here).
-  const updateMirror = startUpdateMirror({ cloudUrl: () => getSyncState(db, 'cloud_url'), dir: join(options.dataDir, 'updates') });
+  const updateMirror = startUpdateMirror({ cloudUrl: () => getSyncState(db, 'cloud_url'), dir: join(options.dataDir, 'updates'), logger: logger.child({ task: 'update-mirror' }) });
   const app = createApp(deps, allRoutes(), (express, routes) => {
     express.get('/metrics', metricsHandler(metrics.registry, deps.config.metricsToken));
     extendWithDocs(express, routes);
@@ -185,13 +187,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const realtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options.realtime };
   const agents = new DeviceAgentHub(db, events, deps.now, {
     heartbeatMs: realtimeOptions.heartbeatMs, maxMessagesPerBeat: realtimeOptions.maxClientMessagesPerBeat,
-    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts },
+    printerTimeouts: { ...DEFAULT_TIMEOUTS, ...options.jobs?.printing?.timeouts }, logger: logger.child({ task: 'device-agents' }),
   });
   const realtime = attachRealtime(server, deps, events, realtimeOptions, agents);
   wsClients = realtime.clientCount;
   const unsubscribeMetrics = events.subscribe((event) => metrics.onEvent(event));
   const retention = new RetentionScheduler(db, now, logger.child({ task: 'retention' }), metrics, options.retentionHour === undefined ? 3 : options.retentionHour);
-  const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont }, agents);
+  const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont, logger: logger.child({ task: 'jobs' }) }, agents);
   const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
 
   await new Promise<void>((resolve, reject) => {
@@ -208,11 +210,12 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const notifications = startNotifications({
     db, events, now: deps.now, dataDir: options.dataDir, publicUrl: options.publicUrl ?? null,
     baseUrl: () => `http://${shownHost}:${port}`, ...(options.notifications ? { options: options.notifications } : {}),
+    onFailed: (channel) => metrics.notificationFailures.inc({ channel }), logger: logger.child({ task: 'notifications' }),
   });
   const appointmentClock = startAppointmentClock({
     db, events, now: deps.now,
     reminders: options.appointments?.reminders ?? notificationReminders({ db, now: deps.now, publicUrl: options.publicUrl ?? null }),
-    publicBase: () => deps.config.publicUrl ?? `http://${shownHost}:${port}`,
+    publicBase: () => deps.config.publicUrl ?? `http://${shownHost}:${port}`, logger: logger.child({ task: 'appointment-clock' }),
   }, options.appointments?.clock ?? DEFAULT_APPOINTMENT_CLOCK);
 
   let closing: Promise<void> | null = null;

@@ -150,6 +150,13 @@ export class Db {
     if (!this.#afterCommit.has(key)) this.#afterCommit.set(key, fn);
   }
 
+  #reportFailure: (message: string, error: unknown) => void = (message, error) => console.error(message, error);
+
+  /** Where a failing after-commit effect is reported: the server's logger once it exists (stderr before). */
+  reportFailuresTo(report: (message: string, error: unknown) => void): void {
+    this.#reportFailure = report;
+  }
+
   #runAfterCommit(): void {
     if (this.#afterCommit.size === 0) return;
     const effects = [...this.#afterCommit.values()];
@@ -159,7 +166,7 @@ export class Db {
         effect();
       } catch (error) {
         // A failing effect must never undo or block a committed change.
-        console.error('after-commit effect failed', error);
+        this.#reportFailure('after-commit effect failed', error);
       }
     }
   }

@@ -46,7 +46,7 @@ export type AppDeps = Readonly<{
   sync: BranchSync;
   /** Structured logs (pino, DATA_DIR/logs); request lines carry `req_id`. */
   logger: Logger;
-  /** Prometheus metrics (`/metrics`); `notificationFailures` is for the notification senders. */
+  /** Prometheus metrics (`/metrics`). */
   metrics: BranchMetrics;
   /** Online backups of the database (ops/backups.ts). */
   backups: BackupService;

@@ -39,7 +39,11 @@ export function mountTwilioCallbacks(app: Express, deps: AppDeps): void {
       deps.db.run(row().set({ status: 'delivered', delivered_at: now, updated_at: now }).where('status', 'in', ['pending', 'sent']));
     } else if (sid && (status === 'undelivered' || status === 'failed')) {
       const code = typeof params['ErrorCode'] === 'string' ? ` (error ${params['ErrorCode']})` : '';
+      // Twilio carries SMS and WhatsApp: the counter is labelled with the message's own channel.
+      const failing = deps.db.all(qb.selectFrom('notification').select('channel').where('tenant_id', '=', provider.tenant_id)
+        .where('provider', '=', 'twilio').where('provider_id', '=', sid).where('status', 'in', ['pending', 'sent']));
       deps.db.run(row().set({ status: 'failed', last_error: `Twilio: ${status}${code}`, updated_at: now }).where('status', 'in', ['pending', 'sent']));
+      for (const { channel } of failing) deps.metrics.notificationFailures.inc({ channel });
     }
     res.status(204).end();
   });

@@ -3,6 +3,8 @@ import type { EventBus } from '../use-cases/events.ts';
 import type { AppointmentReminders } from '../use-cases/appointment-reminders.ts';
 import { markNoShows, sendDueReminders, type SentReminder } from '../use-cases/appointment-clock.ts';
 import { closeDueDays, type SealedDay } from '../use-cases/end-of-day.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 export type AppointmentClockOptions = Readonly<{
   /** How often the clock looks (reminders, no-shows, closing time). 0: only when `tick()` is called. */
@@ -22,14 +24,14 @@ export type AppointmentClock = Readonly<{ tick(): Promise<ClockReport>; stop(): 
  * One tick at a time; a tick asked for while one runs waits for it and runs after.
  */
 export function startAppointmentClock(
-  deps: Readonly<{ db: Db; events: EventBus; now: () => number; reminders: AppointmentReminders; publicBase: () => string }>,
+  deps: Readonly<{ db: Db; events: EventBus; now: () => number; reminders: AppointmentReminders; publicBase: () => string; logger?: Logger }>,
   options: AppointmentClockOptions = DEFAULT_APPOINTMENT_CLOCK,
 ): AppointmentClock {
   let running: Promise<ClockReport> = Promise.resolve({ reminders: [], noShows: [], sealed: [] });
   let stopped = false;
   const once = async (): Promise<ClockReport> => {
     const now = deps.now();
-    const reminders = await sendDueReminders(deps.db, deps.reminders, now);
+    const reminders = await sendDueReminders(deps.db, deps.reminders, now, deps.logger);
     const noShows = markNoShows(deps.db, now, deps.publicBase());
     const sealed = closeDueDays({ db: deps.db, events: deps.events }, now);
     return { reminders, noShows, sealed };
@@ -40,7 +42,7 @@ export function startAppointmentClock(
   };
   const timer = options.intervalMs > 0
     ? setInterval(() => {
-      if (!stopped) tick().catch((error: unknown) => console.error('appointment clock tick failed', error));
+      if (!stopped) tick().catch((error: unknown) => reportFailure(deps.logger, 'appointment clock tick failed', error));
     }, options.intervalMs)
     : null;
   timer?.unref?.();

@@ -8,6 +8,8 @@ import { createDeliverWebhookHandler } from './deliver-webhook.ts';
 import { purgeExpiredNotifications, RETENTION_EVERY_MS, RETENTION_JOB } from './notification-retention.ts';
 import { enqueueJob, JobRunner, type RunnerOptions } from './runner.ts';
 import { createSendNotificationHandler } from './send-notification.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 export type NotificationsOptions = Readonly<{
   runner?: Partial<RunnerOptions>;
@@ -31,12 +33,16 @@ export type NotificationsRuntime = Readonly<{ runner: JobRunner; scan(): void; s
  */
 export function startNotifications(deps: Readonly<{
   db: Db; events: EventBus; now: () => number; dataDir: string; baseUrl: () => string; publicUrl: string | null; options?: NotificationsOptions;
+  /** Told of each message that ends `failed`. */
+  onFailed?: (channel: string) => void;
+  logger?: Logger;
 }>): NotificationsRuntime {
   const { db, events, now } = deps;
   const box = secretBoxFor(deps.dataDir);
   const runner = new JobRunner(db, now, {
     [SEND_NOTIFICATION_JOB]: createSendNotificationHandler({
       db, now, box, callbackBase: () => deps.publicUrl ?? deps.baseUrl(), adapters: deps.options?.modemTimeouts ? { modemTimeouts: deps.options.modemTimeouts } : {},
+      ...(deps.onFailed ? { onFailed: deps.onFailed } : {}),
     }),
     [DELIVER_WEBHOOK_JOB]: createDeliverWebhookHandler({ db, now, box, ...(deps.options?.webhookTimeoutMs ? { timeoutMs: deps.options.webhookTimeoutMs } : {}) }),
     [RETENTION_JOB]: async () => {
@@ -44,7 +50,7 @@ export function startNotifications(deps: Readonly<{
       db.tx(() => enqueueJob(db, { type: RETENTION_JOB, payload: {}, runAt: now() + RETENTION_EVERY_MS }, now()));
       return { kind: 'done' };
     },
-  }, { concurrency: 4, ...deps.options?.runner });
+  }, { concurrency: 4, ...deps.options?.runner, ...(deps.logger ? { logger: deps.logger } : {}) });
 
   let scheduled = false;
   let stopped = false;
@@ -73,7 +79,7 @@ export function startNotifications(deps: Readonly<{
         try {
           if (drain(read)) queued = true;
         } catch (error) {
-          console.error(`notifications: ${name} failed`, error);
+          reportFailure(deps.logger, `notifications: ${name} failed`, error);
         }
       }
     }

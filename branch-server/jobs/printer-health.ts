@@ -7,6 +7,8 @@ import type { DomainEvent, EventSink } from '../use-cases/events.ts';
 import { printerAlertEvent } from '../use-cases/printing.ts';
 import { BLOCKING, describe, recordHealth } from './print-job.ts';
 import type { PrinterLocks } from './printer-access.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 export type PrinterHealthOptions = Readonly<{
   /** A printer not read for this long is read (0: never; tests and machines without printers). */
@@ -22,6 +24,7 @@ type Deps = Readonly<{
   options: PrinterHealthOptions;
   locks: PrinterLocks;
   open: (printer: PrinterRow, printJobId: string) => PrinterTransport;
+  logger?: Logger;
 }>;
 
 /**
@@ -81,7 +84,7 @@ export function startPrinterHealth(deps: Deps): { checkNow(): Promise<void>; sto
       try {
         await checkOne(printer);
       } catch (error) {
-        console.error(`printer health: ${printer.name}`, error);
+        reportFailure(deps.logger, 'printer health: status read failed', error, { printer_id: printer.id });
       }
     }
   };

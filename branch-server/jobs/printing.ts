@@ -8,6 +8,7 @@ import { PrinterLocks, printerOpener } from './printer-access.ts';
 import { DEFAULT_PRINTER_HEALTH, startPrinterHealth, type PrinterHealthOptions } from './printer-health.ts';
 import { DEFAULT_TIMEOUTS } from '../../hardware/transports/transport.ts';
 import { JobRunner, type RunnerOptions } from './runner.ts';
+import type { Logger } from 'pino';
 
 export type JobsOptions = Readonly<{
   runner?: Partial<RunnerOptions>;
@@ -15,6 +16,7 @@ export type JobsOptions = Readonly<{
   /** Status reads of idle printers (intervalMs 0: none). */
   health?: Partial<PrinterHealthOptions>;
   font?: Font | null;
+  logger?: Logger;
 }>;
 
 /**
@@ -27,8 +29,9 @@ export function startJobs(
   const printing: PrintingOptions = { ...DEFAULT_PRINTING_OPTIONS, ...options.printing };
   const locks = new PrinterLocks();
   const open = printerOpener({ ...DEFAULT_TIMEOUTS, ...printing.timeouts }, agents);
-  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, font: options.font ?? null, locks, open }) }, options.runner);
-  const health = startPrinterHealth({ db, events, now, locks, open, options: { ...DEFAULT_PRINTER_HEALTH, ...options.health } });
+  const runner = new JobRunner(db, now, { [PRINT_JOB_TYPE]: createPrintJobHandler({ db, events, now, options: printing, font: options.font ?? null, locks, open }) },
+    { ...options.runner, ...(options.logger ? { logger: options.logger } : {}) });
+  const health = startPrinterHealth({ db, events, now, locks, open, options: { ...DEFAULT_PRINTER_HEALTH, ...options.health }, ...(options.logger ? { logger: options.logger } : {}) });
   // A print agent came (back): what waited for its printers prints now, not at the next retry.
   const stopWaking = agents?.onConnected((deviceId) => {
     wakePrintJobsOfAgent(db, deviceId, now());

@@ -1,6 +1,8 @@
 import { qb, type Db } from '../db/sqlite.ts';
 import type { JobRow } from '../db/tables/job.table.ts';
 import { uuidv7 } from '../ids.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 /** What a handler decided. A thrown error counts as `retry`. */
 export type JobOutcome =
@@ -36,6 +38,8 @@ export type RunnerOptions = Readonly<{
   /** Delay before retry n (1-based): base × 2^(n-1), capped. */
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The server's logger (failures of the runner itself); stderr without one. */
+  logger?: Logger;
 }>;
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = { pollMs: 1000, leaseMs: 120_000, concurrency: 4, backoffBaseMs: 1000, backoffMaxMs: 5 * 60_000 };
@@ -110,7 +114,7 @@ export class JobRunner {
         this.#inFlight.set(job.id, run);
       }
     } catch (error) {
-      console.error('job runner: claim failed', error);
+      reportFailure(this.#options.logger, 'job runner: claim failed', error);
     }
     if (this.#running && !this.#timer) this.#schedule(this.#nextWakeIn());
   }

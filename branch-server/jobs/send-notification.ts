@@ -16,6 +16,8 @@ export type SendDeps = Readonly<{
   /** Base URL providers call back on (status callbacks); null: none is sent. */
   callbackBase: () => string | null;
   adapters?: Partial<AdapterOptions>;
+  /** Told of each message that ends `failed` (the `sq_notification_failures_total` counter). */
+  onFailed?: (channel: string) => void;
 }>;
 
 /** Backoff of message retries: 5 s, 10 s, 20 s … capped at 5 min (a "your turn" SMS is soon stale anyway). */
@@ -65,6 +67,7 @@ export function createSendNotificationHandler(deps: SendDeps): JobHandler {
     const providers = providersForChannel(db, n.tenant_id, n.channel);
     if (providers.length === 0) {
       update(n.id, { status: 'failed', attempts: job.attempts, last_error: `no active ${n.channel} provider` });
+      deps.onFailed?.(n.channel);
       return { kind: 'fail', error: 'no provider' };
     }
     const errors: string[] = [];
@@ -95,6 +98,7 @@ export function createSendNotificationHandler(deps: SendDeps): JobHandler {
     const message = errors.join('; ').slice(0, 1000);
     if (!retryable || job.attempts >= job.maxAttempts) {
       update(n.id, { status: 'failed', attempts: job.attempts, last_error: message });
+      deps.onFailed?.(n.channel);
       return { kind: 'fail', error: message };
     }
     update(n.id, { attempts: job.attempts, last_error: message });

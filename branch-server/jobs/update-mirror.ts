@@ -3,6 +3,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { z } from 'zod';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 /** The feeds electron-updater's generic provider reads: Windows (`latest.yml`) and Linux. */
 export const UPDATE_FEEDS = ['latest.yml', 'latest-linux.yml'] as const;
@@ -99,18 +101,18 @@ export type UpdateMirror = Readonly<{ runOnce(): Promise<MirrorReport | null>; s
  * Mirrors the cloud's feed hourly (first a minute after start) while the branch is enrolled. One run
  * at a time; a failed run is simply tried again at the next hour.
  */
-export function startUpdateMirror(options: Readonly<{ cloudUrl: () => string | null; dir: string; intervalMs?: number; firstRunMs?: number }>): UpdateMirror {
+export function startUpdateMirror(options: Readonly<{ cloudUrl: () => string | null; dir: string; intervalMs?: number; firstRunMs?: number; logger?: Logger }>): UpdateMirror {
   let running: Promise<MirrorReport | null> | null = null;
   const runOnce = (): Promise<MirrorReport | null> => {
     const cloudUrl = options.cloudUrl();
     if (!cloudUrl) return Promise.resolve(null);
     running ??= mirrorUpdates({ cloudUrl, dir: options.dir }).then(
       (report) => {
-        for (const f of report.failed) console.error(`update mirror: ${f.file}: ${f.reason}`);
+        for (const f of report.failed) reportFailure(options.logger, 'update mirror: a file was not mirrored', new Error(f.reason), { file: f.file });
         return report;
       },
       (error: unknown) => {
-        console.error('update mirror failed', error);
+        reportFailure(options.logger, 'update mirror failed', error);
         return null;
       },
     ).finally(() => { running = null; });

@@ -153,3 +153,13 @@ export function createLogger(options: LogOptions): AppLogger {
     },
   };
 }
+
+/**
+ * Where background work (jobs, the sync loop, the notification sender, clocks) reports a failure:
+ * the server's logger, with its redaction and scrubbing, or stderr for a part run on its own without
+ * one (a unit under test, a CLI).
+ */
+export function reportFailure(logger: Logger | undefined, message: string, error: unknown, fields: Readonly<Record<string, unknown>> = {}): void {
+  if (logger) logger.error({ ...fields, err: error }, message);
+  else console.error(message, error);
+}

@@ -26,8 +26,8 @@ export class BranchMetrics {
   /** Print jobs that could not print (`waiting`: printer blocked; `failed`: given up). */
   readonly printFailures: Counter<'outcome'>;
   /**
-   * Notifications that could not be sent, by channel (sms, whatsapp, email, push). **For the
-   * notification senders**: call `deps.metrics.notificationFailures.inc({ channel })` on each failure.
+   * Messages that ended `failed`, by channel (sms, whatsapp, email, push): the sender gave up (no
+   * provider, a refusal, attempts spent) or Twilio's status callback reported it undelivered.
    */
   readonly notificationFailures: Counter<'channel'>;
   readonly backupsTaken: Counter<'kind' | 'result'>;

@@ -11,6 +11,8 @@ import { handleDeviceInput, recordInputState } from '../use-cases/device-inputs.
 import type { EventBus } from '../use-cases/events.ts';
 import { refreshPrincipal } from './access.ts';
 import type { TransportTimeouts } from '../../hardware/transports/transport.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 /** What a request to an agent came back with; a lost connection or a timeout rejects instead. */
 export type AgentResult = Extract<AgentClientMessage, { type: 'result' }>;
@@ -40,7 +42,7 @@ type Connection = {
   readonly pending: Map<string, Pending>;
 };
 
-export type DeviceAgentHubOptions = Readonly<{ heartbeatMs: number; maxMessagesPerBeat: number; printerTimeouts: TransportTimeouts }>;
+export type DeviceAgentHubOptions = Readonly<{ heartbeatMs: number; maxMessagesPerBeat: number; printerTimeouts: TransportTimeouts; logger?: Logger }>;
 
 /**
  * The print agents connected to this branch server (one connection per device). The job runner asks
@@ -113,7 +115,7 @@ export class DeviceAgentHub {
       try {
         listener(principal.deviceId);
       } catch (error) {
-        console.error('device agent: connect listener failed', error);
+        reportFailure(this.#options.logger, 'device agent: connect listener failed', error);
       }
     }
   }
@@ -215,7 +217,7 @@ export class DeviceAgentHub {
         try {
           recordInputState(this.#db, connection.principal, message, this.#now());
         } catch (error) {
-          console.error('device agent: recording an input state failed', error);
+          reportFailure(this.#options.logger, 'device agent: recording an input state failed', error);
         }
         return;
       case 'input': {
@@ -228,7 +230,7 @@ export class DeviceAgentHub {
             message,
           );
         } catch (error) {
-          console.error('device agent: input failed', error);
+          reportFailure(this.#options.logger, 'device agent: input failed', error);
           answer = { ok: false, code: 'internal', detail: 'The branch server could not handle this input.', ticket_number: null };
         }
         this.#send(connection, { type: 'input_result', id: message.id, ...answer });

@@ -4,6 +4,8 @@ import type { Db } from '../db/sqlite.ts';
 import { DomainError } from '../domain/errors.ts';
 import { newAckLookups, recordDisplayAck, type AckLookups } from '../use-cases/display-acks.ts';
 import type { Client } from './channels.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 /**
  * A display's `{type: "ack", ticket_id}`: only the display device on its own display channel may
@@ -44,12 +46,14 @@ export const ACK_BATCH_MS = 50;
 export class AckRecorder {
   readonly #db: Db;
   readonly #reply: (client: Client, message: object) => void;
+  readonly #logger: Logger | undefined;
   #pending: PendingAck[] = [];
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(db: Db, reply: (client: Client, message: object) => void) {
+  constructor(db: Db, reply: (client: Client, message: object) => void, logger?: Logger) {
     this.#db = db;
     this.#reply = reply;
+    this.#logger = logger;
   }
 
   record(client: Client, message: z.infer<typeof AckMessage>, now: number): void {
@@ -72,12 +76,12 @@ export class AckRecorder {
           const refused = this.#db.savepoint(() => acknowledgeCall(this.#db, item.client, item.message, item.now, lookups));
           return refused ? [{ client: item.client, message: refused }] : [];
         } catch (error) {
-          console.error('display ack failed', error);
+          reportFailure(this.#logger, 'display ack failed', error);
           return [{ client: item.client, message: { type: 'error', code: 'internal', detail: 'The acknowledgement could not be recorded.' } }];
         }
       }));
     } catch (error) {
-      console.error('display acks could not be committed', error);
+      reportFailure(this.#logger, 'display acks could not be committed', error);
       refusals = batch.map((item) => ({ client: item.client, message: { type: 'error', code: 'internal', detail: 'The acknowledgement could not be recorded.' } }));
     }
     for (const { client, message } of refusals) this.#reply(client, message);

@@ -14,6 +14,7 @@ import { credentialOf, matchChannel } from './paths.ts';
 import { agentSnapshot, displaySnapshot, queueSnapshot } from './views.ts';
 import type { DeviceAgentHub } from './device-agents.ts';
 import { DEVICE_AGENT_PATH } from '../contract/device-agent.contract.ts';
+import { reportFailure } from '../ops/logger.ts';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
 /** After a close frame, how long a client may take to answer before its socket is destroyed. */
@@ -53,7 +54,7 @@ export function attachRealtime(
   const sendJson = (client: Client, message: object): void => send(client, Buffer.from(JSON.stringify(message)));
 
   const registry = new ChannelRegistry(db, deps.now, { send, drop: (client, reason) => drop(client, realtimeCloseCodes.gone, reason) });
-  const acks = new AckRecorder(db, sendJson);
+  const acks = new AckRecorder(db, sendJson, deps.logger);
 
   /** Leaves the channel at once (no more frames are queued), asks the client to close, and destroys the socket if it does not. */
   function drop(client: Client, code: number, reason: string): void {
@@ -178,7 +179,7 @@ export function attachRealtime(
         const status = ERROR_STATUS[error.code];
         return refuse(socket, status, { detail: error.message, code: error.code }, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
       }
-      console.error('realtime upgrade failed', error);
+      reportFailure(deps.logger, 'realtime upgrade failed', error);
       refuse(socket, 500, { detail: 'Internal server error.', code: 'internal' });
     } finally {
       handshakes.delete(socket);
@@ -204,7 +205,7 @@ export function attachRealtime(
         const status = ERROR_STATUS[error.code];
         return refuse(socket, status, { detail: error.message, code: error.code }, status === 401 ? { 'WWW-Authenticate': 'Device' } : {});
       }
-      console.error('device agent upgrade failed', error);
+      reportFailure(deps.logger, 'device agent upgrade failed', error);
       refuse(socket, 500, { detail: 'Internal server error.', code: 'internal' });
     } finally {
       handshakes.delete(socket);
@@ -246,7 +247,7 @@ export function attachRealtime(
 
   const upgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     onUpgrade(req, socket, head).catch((error: unknown) => {
-      console.error('realtime upgrade failed', error);
+      reportFailure(deps.logger, 'realtime upgrade failed', error);
       socket.destroy();
     });
   };

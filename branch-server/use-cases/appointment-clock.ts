@@ -7,6 +7,8 @@ import { uuidv7 } from '../ids.ts';
 import type { AppointmentReminders } from './appointment-reminders.ts';
 import { bookingRule } from './booking-settings.ts';
 import { rebookUrl } from './public-booking.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../ops/logger.ts';
 
 export type SentReminder = Readonly<{ appointmentId: string; kind: ReminderKind }>;
 
@@ -16,7 +18,7 @@ export type SentReminder = Readonly<{ appointmentId: string; kind: ReminderKind 
  * once: a crash between `send` and the record sends that one reminder again after the restart.
  * **Important**: `send` runs outside any transaction (it may await the network).
  */
-export async function sendDueReminders(db: Db, reminders: AppointmentReminders, now: number): Promise<SentReminder[]> {
+export async function sendDueReminders(db: Db, reminders: AppointmentReminders, now: number, logger?: Logger): Promise<SentReminder[]> {
   const candidates = db.raw<Pick<AppointmentRow, 'id' | 'starts_at' | 'created_at' | 'reminder_h24_at' | 'reminder_h1_at'>>(
     `SELECT id, starts_at, created_at, reminder_h24_at, reminder_h1_at FROM appointment INDEXED BY appointment_scheduled_start
      WHERE status = 'scheduled' AND starts_at > ? AND starts_at <= ? AND (reminder_h24_at IS NULL OR reminder_h1_at IS NULL)
@@ -28,7 +30,7 @@ export async function sendDueReminders(db: Db, reminders: AppointmentReminders, 
       try {
         await reminders.send(a.id, kind);
       } catch (error) {
-        console.error(`appointment reminder ${kind} of ${a.id} failed; tried again on the next tick`, error);
+        reportFailure(logger, 'appointment reminder failed; tried again on the next tick', error, { appointment_id: a.id, kind });
         continue;
       }
       const column = kind === 'h24' ? 'reminder_h24_at' : 'reminder_h1_at';

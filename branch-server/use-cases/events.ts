@@ -47,6 +47,13 @@ export class EventBus implements EventSink {
     return () => this.#listeners.delete(listener);
   }
 
+  #reportFailure: (message: string, error: unknown) => void = (message, error) => console.error(message, error);
+
+  /** Where a failing listener is reported: the server's logger once it exists (stderr before). */
+  reportFailuresTo(report: (message: string, error: unknown) => void): void {
+    this.#reportFailure = report;
+  }
+
   publish(events: readonly DomainEvent[]): void {
     if (events.length === 0) return;
     this.#pending.push(...events);
@@ -66,7 +73,7 @@ export class EventBus implements EventSink {
           listener(event);
         } catch (error) {
           // A failing listener must never undo or block a committed change.
-          console.error('event listener failed', error);
+          this.#reportFailure('event listener failed', error);
         }
       }
     }

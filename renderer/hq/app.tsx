@@ -7,6 +7,7 @@ import { BranchPage } from './branch-page.tsx';
 import { BranchesPage } from './branches.tsx';
 import { ConfigPage } from './config.tsx';
 import { HqProvider, useLoad, useT, type Hq } from './context.tsx';
+import { CustomersPage } from './customers.tsx';
 import { EnrollPage } from './enroll.tsx';
 import type { HqKey } from './i18n.ts';
 import { HqSessionStore } from './session.ts';
@@ -14,7 +15,7 @@ import { TenantsPage } from './tenants.tsx';
 
 const store = new HqSessionStore();
 
-const PAGES = ['branches', 'branch', 'analytics', 'config', 'enroll', 'audit', 'tenants'] as const;
+const PAGES = ['branches', 'branch', 'analytics', 'config', 'customers', 'enroll', 'audit', 'tenants'] as const;
 type Page = (typeof PAGES)[number];
 
 function route(): { page: Page; arg: string } {
@@ -98,6 +99,7 @@ const NAV: readonly { page: Page; label: HqKey; right?: 'admin' | 'super' }[] = 
   { page: 'branches', label: 'navBranches' },
   { page: 'analytics', label: 'navAnalytics' },
   { page: 'config', label: 'navConfig' },
+  { page: 'customers', label: 'navCustomers' },
   { page: 'enroll', label: 'navEnroll', right: 'admin' },
   { page: 'audit', label: 'navAudit', right: 'admin' },
   { page: 'tenants', label: 'navTenants', right: 'super' },
@@ -144,6 +146,7 @@ function Shell() {
           {page === 'branch' && <BranchPage site={arg} />}
           {page === 'analytics' && <AnalyticsPage />}
           {page === 'config' && <ConfigPage />}
+          {page === 'customers' && <CustomersPage />}
           {page === 'enroll' && <EnrollPage />}
           {page === 'audit' && <AuditPage />}
           {page === 'tenants' && <TenantsPage />}

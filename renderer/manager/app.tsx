@@ -4,6 +4,7 @@ import { Button } from '../shared/ui.tsx';
 import { AuditSection } from './audit.tsx';
 import { BoardSection } from './board.tsx';
 import { ManagerProvider, type Manager } from './context.tsx';
+import { CustomersSection } from './customers.tsx';
 import { DevicesSection } from './devices.tsx';
 import { DisplaysSection, KiosksSection } from './screens.tsx';
 import type { ManagerKey } from './i18n.ts';
@@ -21,18 +22,18 @@ import { TemplatesSection } from './templates.tsx';
 import { WebhooksSection } from './webhooks.tsx';
 import { NotificationsSection } from './notifications.tsx';
 
-export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'notifications', 'webhooks', 'sync', 'audit'] as const;
+export const SECTIONS = ['board', 'report', 'site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'notifications', 'customers', 'webhooks', 'sync', 'audit'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 const GROUPS: readonly { label: ManagerKey; sections: readonly Section[] }[] = [
   { label: 'navGroupOperate', sections: ['board', 'report'] },
   { label: 'navGroupConfigure', sections: ['site', 'services', 'queues', 'staff', 'displays', 'kiosks', 'printers', 'devices', 'templates', 'notifications'] },
-  { label: 'navGroupControl', sections: ['webhooks', 'sync', 'audit'] },
+  { label: 'navGroupControl', sections: ['customers', 'webhooks', 'sync', 'audit'] },
 ];
 
 const LABELS: Readonly<Record<Section, ManagerKey>> = {
   board: 'navBoard', report: 'navReport', site: 'navSite', services: 'navServices', queues: 'navQueues', staff: 'navStaff',
-  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', notifications: 'navNotifications', webhooks: 'navWebhooks', sync: 'navSync',
+  displays: 'navDisplays', kiosks: 'navKiosks', printers: 'navPrinters', devices: 'navDevices', templates: 'navTemplates', notifications: 'navNotifications', customers: 'navCustomers', webhooks: 'navWebhooks', sync: 'navSync',
   audit: 'navAudit',
 };
 
@@ -151,6 +152,7 @@ function SectionView({ section }: Readonly<{ section: Section }>): ReactNode {
     case 'devices': return <DevicesSection />;
     case 'templates': return <TemplatesSection />;
     case 'notifications': return <NotificationsSection />;
+    case 'customers': return <CustomersSection />;
     case 'webhooks': return <WebhooksSection />;
     case 'sync': return <SyncSection />;
     case 'audit': return <AuditSection />;

@@ -12,10 +12,10 @@ export function toCsv(rows: readonly (readonly Cell[])[]): string {
 
 /**
  * Saves text as a file from the page (Blob + object URL), nothing sent to the server. The BOM makes
- * spreadsheet programs read accented and Arabic names as UTF-8.
+ * spreadsheet programs read accented and Arabic names as UTF-8 (`bom: false` for JSON, which must not have one).
  */
-export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const url = URL.createObjectURL(new Blob(['\uFEFF', text], { type }));
+export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8', options: Readonly<{ bom?: boolean }> = {}): void {
+  const url = URL.createObjectURL(new Blob(options.bom === false ? [text] : ['\uFEFF', text], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

@@ -23,6 +23,7 @@ export type BranchSyncOptions = Readonly<{
   backupStatus?: SyncClientOptions['backupStatus'];
   /** Printer and display alerts, reported to HQ. */
   deviceAlerts?: SyncClientOptions['deviceAlerts'];
+  logger?: SyncClientOptions['logger'];
 }>;
 
 /**
@@ -63,6 +64,7 @@ export class BranchSync {
       ...(this.#options.faults ? { faults: this.#options.faults } : {}),
       ...(this.#options.backupStatus ? { backupStatus: this.#options.backupStatus } : {}),
       ...(this.#options.deviceAlerts ? { deviceAlerts: this.#options.deviceAlerts } : {}),
+      ...(this.#options.logger ? { logger: this.#options.logger } : {}),
     });
   }
 

@@ -16,6 +16,8 @@ import { generateDeviceKeys, privateKeyFrom, signChallenge } from './identity.ts
 import { applyChange, applySnapshotRow, finishSnapshot, type ApplyScope } from './reference-apply.ts';
 import { rekeyForEnrollment } from './rekey.ts';
 import type { SyncResponse, SyncTransport } from './transport.ts';
+import type { Logger } from 'pino';
+import { reportFailure } from '../../branch-server/ops/logger.ts';
 
 /** Where a simulated crash may strike (the harness throws from `faults.at`). */
 export const CLIENT_FAULT_POINTS = [
@@ -62,6 +64,8 @@ export type SyncClientOptions = Readonly<{
   backupStatus?: () => Readonly<{ last_backup_at: number | null; last_backup_ok: boolean }>;
   /** The branch's printers and displays needing staff now, reported to HQ with each ack. */
   deviceAlerts?: () => DeviceAlert[];
+  /** The server's logger: a cycle that fails for an unexpected reason is reported there (stderr without one). */
+  logger?: Logger;
 }>;
 
 /** A timer handle is opaque; a Node timer is unref'd so a waiting loop never keeps the process up. */
@@ -708,7 +712,7 @@ export class SyncClient {
       next = this.#again ? (this.#options.nudgeDelayMs ?? 200) : (this.#options.intervalMs ?? 30_000);
     } catch (error) {
       if (error instanceof Abandoned || cycle?.abandoned) return;
-      if (!(error instanceof SyncFailure)) console.error('sync cycle failed', error);
+      if (!(error instanceof SyncFailure)) reportFailure(this.#options.logger, 'sync cycle failed', error);
       this.#failures += 1;
       next = this.#backoff();
     } finally {

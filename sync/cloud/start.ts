@@ -35,6 +35,8 @@ export type CloudStartOptions = CloudDbOptions & Readonly<{
   updatesDir?: string | null;
   /** The branches' public-page relay: how long a branch may take to answer, heartbeat period. */
   relay?: Partial<RelayOptions>;
+  /** UTC hour of the nightly retention (each tenant's `data_retention_days`); null: never (default 3). */
+  retentionHour?: number | null;
 }>;
 
 export type RunningCloud = Readonly<{
@@ -65,7 +67,7 @@ export async function startCloud(options: CloudStartOptions): Promise<RunningClo
     if (options.updatesDir) mountUpdates(express, options.updatesDir);
     options.extend?.(express);
   }, options.metricsToken ?? null);
-  const stopMaintenance = startMaintenance(deps);
+  const stopMaintenance = startMaintenance(deps, { retentionHour: options.retentionHour === undefined ? 3 : options.retentionHour });
   const server = createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

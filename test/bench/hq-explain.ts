@@ -26,6 +26,7 @@ const cloud: CloudDb = {
     return fn(trx);
   }),
   withSystem: (fn) => db.transaction().execute(fn),
+  listen: () => Promise.reject(new Error('hq-explain does not listen')),
   close: () => db.destroy(),
 };
 const deps = { cloud, now: () => Date.now() } as unknown as CloudDeps;

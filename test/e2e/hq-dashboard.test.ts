@@ -244,6 +244,11 @@ describe('HQ dashboard', () => {
     expect(await page.getByRole('link', { name: 'Enrôlement' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Audit' }).count()).toBe(0);
     await screenshot(page, 'hq-config-analyst');
+    // Customers: an analyst finds them but neither exports nor erases a person's data.
+    await admin.post('/api/v1/tenants/acme/customers/', { first_name: 'Rokhaya', last_name: 'Ba', phone: '+221770000203' });
+    await page.getByRole('link', { name: 'Clients' }).click();
+    await expect.poll(() => page.locator('#hq-customers [data-customer]').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: /^(Exporter|Effacer)/ }).count()).toBe(0);
     await context.close();
 
     const other = await newPage(browser, 'desk');
@@ -265,4 +270,36 @@ describe('HQ dashboard', () => {
     await screenshot(su.page, 'hq-tenants-ar');
     await su.context.close();
   }, 60_000);
+
+  it('finds a customer, downloads what HQ holds on them, and erases them once their name is typed', async () => {
+    const admin = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
+    const C = '/api/v1/tenants/acme/customers';
+    const khady = (await admin.post(`${C}/`, { first_name: 'Khady', last_name: 'Sarr', phone: '+221770000201', consents: { sms: { granted: true, channel: 'kiosk', at: '2026-11-01T09:00:00.000Z' } } })).body;
+    await admin.post(`${C}/`, { first_name: 'Modou', last_name: 'Sarr', phone: '+221770000202' });
+    const { context, page } = await newPage(browser, 'desk');
+    await signInHq(page, acme.adminEmail, acme.adminPassword, '#/customers');
+    await page.getByRole('searchbox', { name: 'Rechercher un client' }).fill('khady');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-customer]').count()).toBe(1);
+    const violations = await axeScan(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exporter les données de Khady Sarr (JSON)' }).click()]);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(exported).toMatchObject({ customer: { id: khady.id, phone: '+221770000201' }, consents: { sms: { channel: 'kiosk' } } });
+
+    await page.getByRole('button', { name: 'Effacer Khady Sarr…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Effacer Khady Sarr ?' });
+    const typed = dialog.getByLabel('Pour confirmer, saisissez « Khady Sarr »');
+    const erase = dialog.getByRole('button', { name: 'Effacer définitivement' });
+    await typed.fill('Modou Sarr');
+    expect(await erase.isDisabled()).toBe(true);
+    await typed.fill('khady sarr');
+    await screenshot(page, 'hq-customer-erase-fr');
+    await erase.click();
+    await expect.poll(() => page.locator('[data-customer]').count()).toBe(0);
+    expect((await admin.get(`${C}/${khady.id}/`)).status).toBe(404);
+    expect((await admin.get(`${C}/?search=modou`)).body.count).toBe(1);
+    await context.close();
+  });
 });

@@ -7,7 +7,7 @@ import { signIn } from './manager-helpers.ts';
 const SECTIONS = [
   ['board', 'Tableau en direct'], ['report', 'Rapport du jour'], ['site', 'Agence'], ['services', 'Services'], ['queues', 'Files'],
   ['staff', 'Personnel'], ['displays', 'Écrans'], ['kiosks', 'Bornes'], ['devices', 'Appareils'], ['templates', 'Modèles de messages'],
-  ['audit', 'Journal d’audit'],
+  ['customers', 'Clients et RGPD'], ['audit', 'Journal d’audit'],
 ] as const;
 
 // Twelve sections scanned with axe per language: longer than the default 30 s on a loaded 2-core machine.

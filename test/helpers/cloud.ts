@@ -11,7 +11,8 @@ export type TestCloud = RunningCloud & Readonly<{ db: TestCloudDb; stop(): Promi
 /** A cloud on its own fresh database (PostgreSQL server in CI, PGlite otherwise), on port 0. */
 export async function startTestCloud(options: Omit<CloudStartOptions, 'cloud'> = {}): Promise<TestCloud> {
   const db = await openTestCloudDb();
-  const cloud = await startCloud({ ...options, cloud: db });
+  // No nightly retention on the wall clock: the retention test runs it with its own clock.
+  const cloud = await startCloud({ retentionHour: null, ...options, cloud: db });
   return {
     ...cloud,
     db,

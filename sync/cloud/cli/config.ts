@@ -13,11 +13,13 @@ const CloudEnv = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   /** The desktop app's release feed served at /updates/ (branches mirror it for their PCs). */
   UPDATES_DIR: z.string().min(1).optional(),
+  /** UTC hour of the nightly retention, or `off`. */
+  RETENTION_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
 });
 
 export type CloudCliConfig = Readonly<{
   port: number; host: string; dataDir: string; databaseUrl: string | undefined;
-  logDir: string | null; logLevel: string; metricsToken: string | null; updatesDir: string | null;
+  logDir: string | null; logLevel: string; metricsToken: string | null; updatesDir: string | null; retentionHour: number | null;
 }>;
 
 export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudCliConfig {
@@ -29,7 +31,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudCliC
   return {
     port: c.PORT, host: c.HOST, dataDir: c.DATA_DIR, databaseUrl: c.DATABASE_URL,
     logDir: c.LOG_DIR ?? null, logLevel: c.LOG_LEVEL, metricsToken: c.METRICS_TOKEN ?? null,
-    updatesDir: c.UPDATES_DIR ?? null,
+    updatesDir: c.UPDATES_DIR ?? null, retentionHour: c.RETENTION_HOUR === 'off' ? null : c.RETENTION_HOUR,
   };
 }
 

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const cloud = await startCloud({
     port: config.port, host: config.host, databaseUrl: config.databaseUrl, dataDir: config.dataDir,
     logs: { dir: config.logDir, level: config.logLevel }, metricsToken: config.metricsToken, updatesDir: config.updatesDir,
+    retentionHour: config.retentionHour,
   });
   console.log([
     `SmartQueue Cloud is running on ${cloud.url}  (data: ${describeStore(config)})`,

@@ -14,6 +14,7 @@ export class CloudMetrics {
   readonly #latency: Histogram<'method' | 'route'>;
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly pushRows: Counter<'result'>;
+  readonly retentionRows: Counter<'table'>;
 
   constructor(cloud: CloudDb) {
     const registers = [this.registry];
@@ -23,6 +24,7 @@ export class CloudMetrics {
     });
     this.#requests = new Counter({ name: 'sq_cloud_http_requests_total', help: 'HTTP requests by route template and status', labelNames: ['method', 'route', 'status'], registers });
     this.pushRows = new Counter({ name: 'sq_cloud_push_rows_total', help: 'Rows branches uploaded, by result', labelNames: ['result'], registers });
+    this.retentionRows = new Counter({ name: 'sq_cloud_retention_rows_total', help: "Rows the nightly retention pseudonymised or erased, by table", labelNames: ['table'], registers });
     new Gauge({
       name: 'sq_cloud_branch_outbox_depth', help: 'Rows waiting to upload at each branch, as it last reported', labelNames: ['branch', 'site'], registers,
       async collect() {

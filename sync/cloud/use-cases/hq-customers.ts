@@ -6,6 +6,7 @@ import type {
 import { DomainError } from '../../../branch-server/domain/errors.ts';
 import { uuidv7 } from '../../../branch-server/ids.ts';
 import { EMPTY_CUSTOMER_VALUES } from '../../protocol/customer-merge.ts';
+import type { HqCustomerExportDto } from '../../protocol/hq-customers.contract.ts';
 import { CUSTOMER_FIELDS, type CustomerEdit, type CustomerValues } from '../../protocol/entities.ts';
 import { formatHlc, tickHlc } from '../../protocol/hlc.ts';
 import type { CloudTx } from '../db/database.ts';
@@ -116,5 +117,44 @@ export async function forgetCustomer(deps: CloudDeps, caller: HqCaller, id: stri
       id: before.id, tenant_id: tenantId, created_at: before.created_at, values: {}, hlc: tickHlc(before.hlc, now), deleted: true,
     };
     await applyCustomerChange(trx, tenantId, edit, `hq:${caller.userId}`, true, now);
+  });
+}
+
+/** Every record merged (directly or through another merged record) into `survivor`, survivor excluded. */
+async function mergedInto(trx: CloudTx, tenantId: string, survivor: string): Promise<string[]> {
+  const found: string[] = [];
+  let frontier = [survivor];
+  // A merge chain is short (a duplicate of a duplicate); the bound only guards against a cycle.
+  for (let depth = 0; depth < 20 && frontier.length > 0; depth += 1) {
+    const rows = await trx.selectFrom('customer').select('id').where('tenant_id', '=', tenantId).where('merged_into', 'in', frontier).execute();
+    frontier = rows.map((r) => r.id).filter((id) => id !== survivor && !found.includes(id));
+    found.push(...frontier);
+  }
+  return found;
+}
+
+/**
+ * Right of access, from HQ: the customer and every branch row the cloud holds about them, under
+ * their id or one of the duplicates merged into them. Notifications and the consent history are not
+ * uploaded: they stay at the branch (its own export has them).
+ */
+export async function exportCustomer(deps: CloudDeps, tenantId: string, id: string, now: number): Promise<HqCustomerExportDto> {
+  return deps.cloud.withTenant(tenantId, async (trx) => {
+    const row = await liveCustomer(trx, tenantId, id);
+    const merged = await mergedInto(trx, tenantId, row.id);
+    const ids = [row.id, ...merged];
+    const rowsOf = async (table: 'ticket' | 'appointment' | 'feedback') => {
+      const rows = await trx.selectFrom(table).select(['id', 'site_id', 'data']).where('tenant_id', '=', tenantId)
+        .where('customer_id', 'in', ids).orderBy('id').execute();
+      return rows.map((r) => ({ ...parseObject(r.data), id: r.id, site_id: r.site_id }));
+    };
+    const audit = await trx.selectFrom('audit_log').select(['id', 'site_id', 'data']).where('tenant_id', '=', tenantId)
+      .where('entity', '=', 'customer').where('entity_id', 'in', ids).orderBy('created_at').orderBy('id').execute();
+    const customer = toCustomerDto(row);
+    return {
+      exported_at: new Date(now).toISOString(), customer, merged_ids: merged, consents: customer.consents,
+      tickets: await rowsOf('ticket'), appointments: await rowsOf('appointment'), feedback: await rowsOf('feedback'),
+      audit: audit.map((r) => ({ ...parseObject(r.data), id: r.id, site_id: r.site_id })),
+    };
   });
 }

@@ -1,5 +1,6 @@
 import type { CloudDeps } from '../http/context.ts';
 import { pruneFeed } from './feed.ts';
+import { runCloudRetentionIfDue } from './retention.ts';
 
 /** Prunes every tenant's change feed past the retention; each tenant in its own short transaction. */
 export async function pruneFeeds(deps: CloudDeps): Promise<number> {
@@ -19,12 +20,40 @@ export async function pruneRelayTickets(deps: CloudDeps): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
-/** Runs the cloud's housekeeping on a timer; safe with several processes (the work is idempotent). */
-export function startMaintenance(deps: CloudDeps, everyMs = 3_600_000): () => void {
-  const timer = setInterval(() => {
-    pruneFeeds(deps).catch((error: unknown) => console.error('feed pruning failed', error));
-    pruneRelayTickets(deps).catch((error: unknown) => console.error('relay ticket pruning failed', error));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export type MaintenanceOptions = Readonly<{
+  everyMs?: number;
+  /** UTC hour of the nightly data retention; null: never. */
+  retentionHour?: number | null;
+  retentionCheckMs?: number;
+}>;
+
+/**
+ * Runs the cloud's housekeeping on timers; safe with several processes (feed pruning is idempotent,
+ * and the nightly retention is claimed by one process a day). Failures go to the process's log.
+ */
+export function startMaintenance(deps: CloudDeps, options: MaintenanceOptions = {}): () => void {
+  const log = deps.logger?.child({ task: 'maintenance' });
+  const failed = (what: string) => (error: unknown) => {
+    if (log) log.error({ err: error }, what);
+    else console.error(what, error);
+  };
+  const timers = [setInterval(() => {
+    pruneFeeds(deps).catch(failed('feed pruning failed'));
+    pruneRelayTickets(deps).catch(failed('relay ticket pruning failed'));
+  }, options.everyMs ?? 3_600_000)];
+  const hour = options.retentionHour ?? null;
+  if (hour !== null) {
+    let running = false;
+    timers.push(setInterval(() => {
+      if (running) return;
+      running = true;
+      runCloudRetentionIfDue(deps, hour).catch(failed('retention failed')).finally(() => {
+        running = false;
+      });
+    }, options.retentionCheckMs ?? 10 * 60_000));
+  }
+  for (const timer of timers) timer.unref();
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+  };
 }

@@ -26,6 +26,25 @@ async function branchEdit(id: string, values: Record<string, unknown>, hlcMs: nu
   expect(res.body.rejected).toEqual([]);
 }
 
+/** Branch rows naming a customer, uploaded like the outbox does (same stream as the customer edits). */
+async function branchRows(entity: 'ticket' | 'feedback', payloads: Record<string, unknown>[]) {
+  const rows = payloads.map((payload) => ({
+    seq: ++seq, mutation_id: uuidv7(), entity, entity_id: payload['id'], op: 'insert', payload, created_at: Date.now(),
+  }));
+  const res = await device.call('POST', '/sync/v1/push', { stream_id: stream, outbox_depth: 0, oldest_unsent_ms: null, clock_offset_ms: 0, app_version: 'test', rows });
+  expect(res.status).toBe(200);
+  expect(res.body.rejected).toEqual([]);
+}
+
+function ticketOf(customerId: string | null, name: string, phone: string) {
+  const at = Date.now();
+  return {
+    id: uuidv7(), tenant_id: acme.tenantId, site_id: acme.siteId, queue_id: randomUUID(), number: 'A001', status: 'clos', channel: 'kiosk',
+    priority: 0, created_at: at, updated_at: at, called_at: at, started_at: at, ended_at: at, agent_id: null, customer_id: customerId,
+    customer_name: name, customer_phone: phone,
+  };
+}
+
 beforeAll(async () => {
   cloud = await startTestCloud();
   acme = await seedCloudTenant(cloud, 'acme');
@@ -114,5 +133,43 @@ describe('HQ customers', () => {
     expect(await feedHeadOf(cloud, acme.tenantId)).toBe(head);
     expect(await feedHeadOf(cloud, globex.tenantId)).toBe(globexHead);
     expect((await globexAdmin.get(`/api/v1/tenants/globex/customers/${theirs.id}/`)).body.first_name).toBe('Secret');
+  });
+
+  it('exports everything HQ holds on a customer, merged duplicate included, to managers of the tenant only', async () => {
+    const kept = (await admin.post(`${C}/`, { first_name: 'Mariama', last_name: 'Ba', phone: '+221770000021', consents: { sms: { granted: true, channel: 'kiosk', at: '2026-11-01T09:00:00.000Z' } } })).body;
+    // A branch created the same person under another id before it knew HQ's record: the cloud merges it.
+    const duplicate = uuidv7();
+    await branchEdit(duplicate, { first_name: 'Mariama', phone: '+221770000021' }, Date.now());
+    const ticket = ticketOf(duplicate, 'Mariama Ba', '+221770000021');
+    const stranger = ticketOf(null, 'Someone Else', '+221770000022');
+    await branchRows('ticket', [ticket, stranger]);
+    const feedback = { id: uuidv7(), tenant_id: acme.tenantId, ticket_id: ticket.id, customer_id: kept.id, csat: 4, nps: 9, created_at: Date.now(), comment: 'Rapide' };
+    await branchRows('feedback', [feedback]);
+
+    const res = await admin.get(`${C}/${kept.id}/export/`);
+    expect(res.status).toBe(200);
+    expect(res.body.customer).toMatchObject({ id: kept.id, first_name: 'Mariama', phone: '+221770000021' });
+    expect(res.body.merged_ids).toEqual([duplicate]);
+    expect(res.body.consents).toEqual({ sms: { granted: true, channel: 'kiosk', at: '2026-11-01T09:00:00.000Z' } });
+    expect(res.body.tickets.map((r: { id: string }) => r.id)).toEqual([ticket.id]);
+    expect(res.body.tickets[0]).toMatchObject({ customer_name: 'Mariama Ba', customer_phone: '+221770000021', site_id: acme.siteId });
+    expect(res.body.feedback).toEqual([expect.objectContaining({ id: feedback.id, comment: 'Rapide', csat: 4 })]);
+    expect(res.body.appointments).toEqual([]);
+    expect(Date.parse(res.body.exported_at)).toBeGreaterThan(Date.now() - 60_000);
+    // The merged-away id answers the survivor's export.
+    expect((await admin.get(`${C}/${duplicate}/export/`)).body.customer.id).toBe(kept.id);
+
+    const globexAdmin = await HqClient.signIn(cloud.url, globex.adminEmail, globex.adminPassword);
+    expect((await globexAdmin.get(`/api/v1/tenants/globex/customers/${kept.id}/export/`)).status).toBe(404);
+    expect((await globexAdmin.get(`${C}/${kept.id}/export/`)).status).toBe(403);
+    await admin.post('/api/v1/tenants/acme/members/', { email: 'statistician@acme.test', password: 'analyst-password', role: 'analyst' });
+    const analyst = await HqClient.signIn(cloud.url, 'statistician@acme.test', 'analyst-password');
+    expect((await analyst.get(`${C}/${kept.id}/`)).status).toBe(200);
+    expect((await analyst.get(`${C}/${kept.id}/export/`)).status).toBe(403);
+    expect((await admin.get(`${C}/not-a-customer/export/`)).status).toBe(404);
+
+    // Once erased, there is nothing left to export.
+    expect((await admin.delete(`${C}/${kept.id}/`)).status).toBe(204);
+    expect((await admin.get(`${C}/${kept.id}/export/`)).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTwilio } from '../../helpers/fake-twilio.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
 import { parsePrometheus, sampleValue, type MetricFamily } from '../../helpers/prometheus.ts';
 import { ADMIN_PASSWORD, seedDemoTenant, startTestServer, type DemoTenant, type TestServer } from '../../helpers/server.ts';
@@ -87,9 +88,29 @@ describe('/metrics', () => {
     expect(sampleValue(after, 'sq_sync_outbox_depth')).toBeGreaterThan(0);
   });
 
-  it('exposes a notification-failure counter the notification senders increment', async () => {
-    t.server.deps.metrics.notificationFailures.inc({ channel: 'sms' });
-    expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' })).toBe(1);
+  it('counts each message that ends failed, by its channel', async () => {
+    // Twilio refuses the provider's credentials (401): a failure no retry fixes, so each message ends failed at once.
+    const sid = `AC${'0123456789abcdef'.repeat(2)}`;
+    const twilio = await startFakeTwilio(sid, 'twilio-right-token-0123456789');
+    try {
+      const base = `/api/v1/tenants/${d.slug}`;
+      const provider = await t.api('POST', `${base}/notifications/providers/`, {
+        token: d.adminToken, body: { provider: 'twilio', channel: 'sms', account_sid: sid, auth_token: 'twilio-wrong-token-0123456789', from: '+221330000000', base_url: twilio.url },
+      });
+      expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+      secrets.push('twilio-wrong-token-0123456789');
+      expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' })).toBe(0);
+      const ticket = await t.api('POST', `${base}/tickets/`, { token: d.adminToken, body: { queue: d.demo.queues[0]!.id, channel: 'kiosk', customer_phone: PHONE } });
+      expect(ticket.status).toBe(201);
+      const failedSms = async () => (await t.api('GET', `${base}/notifications/?status=failed&channel=sms`, { token: d.adminToken })).body.count as number;
+      await expect.poll(async () => {
+        const failed = await failedSms();
+        return failed >= 1 && sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'sms' }) === failed;
+      }, { timeout: 20_000 }).toBe(true);
+      expect(sampleValue(await metrics(), 'sq_notification_failures_total', { channel: 'email' })).toBe(0);
+    } finally {
+      await twilio.close();
+    }
   });
 });
 
@@ -119,7 +140,13 @@ describe('logs', () => {
     secrets.push(device.key);
     const customer = await t.api('POST', `${base}/customers/`, { token: d.adminToken, body: { first_name: 'Awa', last_name: 'Ndiaye', phone: PHONE, email: CUSTOMER_EMAIL } });
     expect(customer.status).toBe(201);
+    // Background work that fails (here an event listener, after the commit) reports to the same log, scrubbed.
+    const unsubscribe = t.server.events.subscribe(() => {
+      throw new Error(`listener broke while texting ${PHONE}`);
+    });
     await t.api('POST', `${base}/tickets/`, { device: device.key, body: { queue: d.demo.queues[0]!.id, channel: 'kiosk', customer_phone: PHONE } });
+    await new Promise((resolve) => setImmediate(resolve));
+    unsubscribe();
     // A failed login with a password, a refresh token in a body, a phone typed where an id belongs.
     await t.api('POST', '/api/v1/auth/', { body: { email: d.adminEmail, password: 'wrong-password-secret-1' } });
     secrets.push('wrong-password-secret-1');
@@ -145,6 +172,8 @@ describe('logs', () => {
     expect(requests.some((l) => l['req_id'] === generated)).toBe(true);
     // Routes are logged by template: no ticket or customer id, no phone typed into a path.
     expect(requests.filter((l) => UUID.test(String(l['route'])))).toEqual([]);
+    const background = lines.find((l) => l['msg'] === 'event listener failed');
+    expect((background?.['err'] as { message?: string } | undefined)?.message).toBe('listener broke while texting [phone]');
 
     for (const secret of secrets) expect(text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the logs`).toBe(false);
     expect(text.replace(/\D/g, ' ')).not.toContain(PHONE_DIGITS);

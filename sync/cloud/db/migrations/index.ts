@@ -11,6 +11,7 @@ import * as m0420 from './0420-booking-settings.ts';
 import * as m0450 from './0450-device-alerts.ts';
 import * as m0500 from './0500-hq-site-rollups.ts';
 import * as m0510 from './0510-hq-rollup-queue-indexes.ts';
+import * as m0530 from './0530-retention-indexes.ts';
 
 /** Static registry: no directory scan, so it works inside a bundle. */
 export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -26,6 +27,7 @@ export const CLOUD_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0450-device-alerts': m0450,
   '0500-hq-site-rollups': m0500,
   '0510-hq-rollup-queue-indexes': m0510,
+  '0530-retention-indexes': m0530,
 };
 
 export const cloudMigrationProvider: MigrationProvider = {

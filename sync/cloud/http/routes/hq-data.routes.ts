@@ -8,7 +8,7 @@ import { listDaySummaries } from '../../use-cases/day-summaries.ts';
 import {
   createEnrollToken, getBranch, listBranches, listEnrollTokens, revokeBranch, revokeEnrollToken,
 } from '../../use-cases/branches.ts';
-import { createCustomer, forgetCustomer, getCustomer, listCustomers, updateCustomer } from '../../use-cases/hq-customers.ts';
+import { createCustomer, exportCustomer, forgetCustomer, getCustomer, listCustomers, updateCustomer } from '../../use-cases/hq-customers.ts';
 import {
   getTicket, listAuditLogs, listFeedback, listTicketEvents, listTickets, ticketEventsOf,
 } from '../../use-cases/hq-data.ts';
@@ -24,6 +24,7 @@ export const hqCustomerHandlers: CloudHandlers<typeof hqCustomerRoutes> = {
   createCustomer: (ctx) => createCustomer(ctx.deps, hqCaller(ctx), ctx.body),
   getCustomer: (ctx) => getCustomer(ctx.deps, tenantOf(ctx), ctx.params.id),
   updateCustomer: (ctx) => updateCustomer(ctx.deps, hqCaller(ctx), ctx.params.id, ctx.body),
+  exportCustomer: (ctx) => exportCustomer(ctx.deps, tenantOf(ctx), ctx.params.id, ctx.now),
   deleteCustomer: async (ctx) => {
     await forgetCustomer(ctx.deps, hqCaller(ctx), ctx.params.id);
     return null;
