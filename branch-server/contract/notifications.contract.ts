@@ -6,6 +6,13 @@ export const NotificationChannel = z.enum(['sms', 'whatsapp', 'email', 'push']);
 export const NotificationStatus = z.enum(['pending', 'sent', 'failed', 'delivered', 'dropped'])
   .describe('pending → sent → delivered | failed; dropped: not sent because it went stale while waiting, or over the per-ticket limit');
 export const ProviderKind = z.enum(['twilio', 'smtp', 'sendgrid', 'fcm', 'gsm_modem']);
+/** The {{variables}} a template may use (anything else is refused when it is saved). */
+export const TEMPLATE_VARIABLES = [
+  'ticket_number', 'queue_name', 'service_name', 'site_name', 'position', 'eta_minutes', 'counter',
+  'tracking_url', 'feedback_url', 'appointment_time',
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
 const TemplateKey = z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a key like ticket_called (a-z, 0-9, _)');
 
 export const TemplateDto = z.object({

@@ -2,11 +2,9 @@
  * Message templates: `{{variable}}` placeholders from a closed set. Pure (no I/O): validation when a
  * template is saved, rendering when a message is sent or previewed.
  */
-export const TEMPLATE_VARIABLES = [
-  'ticket_number', 'queue_name', 'service_name', 'site_name', 'position', 'eta_minutes', 'counter',
-  'tracking_url', 'feedback_url', 'appointment_time',
-] as const;
-export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+import { TEMPLATE_VARIABLES, type TemplateVariable } from '../contract/notifications.contract.ts';
+
+export { TEMPLATE_VARIABLES, type TemplateVariable };
 export type TemplateValues = Readonly<Partial<Record<string, string | number>>>;
 
 const KNOWN: ReadonlySet<string> = new Set(TEMPLATE_VARIABLES);

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, fieldErrors } from '../shared/api.ts';
 import { Banner, Button } from '../shared/ui.tsx';
 import { useT } from './context.tsx';
 
@@ -14,16 +14,7 @@ type Failure = Readonly<{ message: string; fields: Readonly<Record<string, strin
  */
 function describeFailure(error: unknown): Failure {
   if (!(error instanceof ApiError)) return { message: (error as Error).message, fields: {} };
-  const fields: Record<string, string> = {};
-  if (Array.isArray(error.details)) {
-    for (const item of error.details as unknown[]) {
-      if (item && typeof item === 'object' && 'field' in item && 'message' in item) {
-        const field = String((item as { field: unknown }).field).split('.')[0] ?? '';
-        fields[field] ??= String((item as { message: unknown }).message);
-      }
-    }
-  }
-  return { message: error.message, fields };
+  return { message: error.message, fields: fieldErrors(error) };
 }
 
 type Mode = 'edit' | 'delete' | null;

@@ -1,7 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { ReceiptsQuery } from '../../sync/protocol/hq-analytics.contract.ts';
-import { Badge, Banner, Button, Field, Select } from '../shared/ui.tsx';
+import { NotificationChannel, TEMPLATE_VARIABLES } from '../../branch-server/contract/notifications.contract.ts';
+import { LANGUAGES, type Language } from '../shared/i18n.tsx';
+import { Badge, Banner, Button, Field, Select, TextArea } from '../shared/ui.tsx';
 import { changedFields, Check, RowActions } from './config-edit.tsx';
 import { LoadState, Section, useHq, useLoad, useT, type Loaded } from './context.tsx';
 import type { HqKey } from './i18n.ts';
@@ -389,18 +391,71 @@ function Staff() {
 }
 
 function Templates() {
-  const { api } = useHq();
+  const { api, can } = useHq();
   const { t } = useT();
-  const list = useLoad(() => api.call('listTemplates', { query: { page_size: 100 } }), [api]);
-  const receipts = useReceipts('notification_template', 0);
+  const [version, setVersion] = useState(0);
+  const list = useLoad(() => api.call('listTemplates', { query: { page_size: 100 } }), [api, version]);
+  const receipts = useReceipts('notification_template', version);
+  const changed = () => setVersion((v) => v + 1);
+  const { run, banner } = useSubmit(changed);
+  const admin = can('admin');
+  const variablesHint = t('templateVariables', { variables: TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(' ') });
   return (
-    <LoadState state={list}>
-      <Table head={[t('key'), t('channel'), t('language'), t('body'), t('received')]}>
-        {list.data?.results.map((m) => (
-          <tr key={m.id}><th scope="row">{m.key}</th><td>{m.channel}</td><td>{m.language}</td><td>{m.body}</td><td><Received receipts={receipts} id={m.id} /></td></tr>
-        ))}
-      </Table>
-    </LoadState>
+    <>
+      <LoadState state={list}>
+        <Table head={[t('key'), t('channel'), t('language'), t('subject'), t('body'), t('status'), t('received'), ...(admin ? [t('actions')] : [])]}>
+          {list.data?.results.map((m) => {
+            const name = `${m.key} · ${m.channel} · ${m.language}`;
+            return (
+              <tr key={m.id} data-template={name}>
+                <th scope="row">{m.key}</th><td>{m.channel}</td><td>{m.language}</td><td>{m.subject}</td><td className="hq-template-body">{m.body}</td>
+                <td><Badge tone={m.is_active ? 'ok' : 'neutral'}>{m.is_active ? t('isActive') : t('inactive')}</Badge></td>
+                <td><Received receipts={receipts} id={m.id} /></td>
+                {admin && (
+                  <td className="mg-actions">
+                    <RowActions name={name} onDone={changed}
+                      form={(err) => (
+                        <>
+                          <Field label={t('subject')} name="subject" defaultValue={m.subject} error={err('subject')} />
+                          <TextArea label={t('body')} name="body" rows={5} defaultValue={m.body} error={err('body')} hint={variablesHint} />
+                          <Check label={t('isActive')} name="is_active" defaultChecked={m.is_active} />
+                        </>
+                      )}
+                      save={(f) => api.call('updateTemplate', {
+                        params: { id: m.id }, body: changedFields(m, { subject: str(f, 'subject'), body: str(f, 'body'), is_active: f.has('is_active') }),
+                      })}
+                      remove={() => api.call('deleteTemplate', { params: { id: m.id } })} confirmText={t('confirmDeleteTemplate')} />
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </Table>
+      </LoadState>
+      {admin && (
+        <form className="mg-form hq-form" aria-label={t('newTemplate')} onSubmit={run(async (f) => {
+          const made = await api.call('createTemplate', {
+            body: {
+              key: str(f, 'key'), channel: NotificationChannel.parse(str(f, 'channel')), language: str(f, 'language') as Language,
+              subject: str(f, 'subject'), body: str(f, 'body'),
+            },
+          });
+          return { name: made.key };
+        })}>
+          {banner}
+          <Field label={t('key')} name="key" required placeholder="ticket_called" pattern="[a-z][a-z0-9_]{0,63}" />
+          <Select label={t('channel')} name="channel" defaultValue="sms">
+            {NotificationChannel.options.map((c) => <option key={c} value={c}>{c}</option>)}
+          </Select>
+          <Select label={t('language')} name="language" defaultValue="fr">
+            {LANGUAGES.map((l) => <option key={l} value={l}>{l}</option>)}
+          </Select>
+          <Field label={t('subject')} name="subject" />
+          <TextArea label={t('body')} name="body" rows={4} required hint={variablesHint} />
+          <Button type="submit">{t('create')}</Button>
+        </form>
+      )}
+    </>
   );
 }
 

@@ -2,9 +2,11 @@ import {
   createContext, useCallback, useContext, useEffect, useId, useRef, useState,
   type ComponentPropsWithRef, type ReactNode,
 } from 'react';
-import { ApiError } from '../shared/api.ts';
+import { ApiError, fieldErrors } from '../shared/api.ts';
 import { useI18n } from '../shared/i18n.tsx';
 import { Banner, Button } from '../shared/ui.tsx';
+
+export { TextArea } from '../shared/ui.tsx';
 import type { ManagerKey } from './i18n.ts';
 
 export const useT = () => useI18n<ManagerKey>();
@@ -19,15 +21,7 @@ export type Failure = Readonly<{ message: string; fields: FieldErrors }>;
  */
 export function describeFailure(error: unknown, t: T): Failure {
   if (!(error instanceof ApiError)) return { message: t('errNetwork'), fields: {} };
-  const fields: Record<string, string> = {};
-  if (Array.isArray(error.details)) {
-    for (const item of error.details as unknown[]) {
-      if (item && typeof item === 'object' && 'field' in item && 'message' in item) {
-        const field = String((item as { field: unknown }).field).split('.')[0] ?? '';
-        fields[field] ??= String((item as { message: unknown }).message);
-      }
-    }
-  }
+  const fields = fieldErrors(error);
   const lead = error.status === 400 ? t('errValidation')
     : error.status === 403 ? t('errForbidden')
       : error.status === 404 ? t('errNotFound')
@@ -78,17 +72,6 @@ export function useLoad<R>(load: () => Promise<R>, deps: readonly unknown[]) {
     };
   }, [...deps, version, t]);
   return { data, failure, reload: useCallback(() => setVersion((v) => v + 1), []) };
-}
-
-export function TextArea({ label, hint, error, ...rest }: ComponentPropsWithRef<'textarea'> & { label: string; hint?: ReactNode; error?: string | null }) {
-  const id = useId();
-  return (
-    <div className="sq-field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={hint || error ? `${id}-hint` : undefined} {...rest} />
-      {(hint || error) && <p id={`${id}-hint`} className={error ? 'sq-field__error' : 'sq-field__hint'}>{error ?? hint}</p>}
-    </div>
-  );
 }
 
 /** A group of checkboxes with one legend and one error (a multi-select that works with a keyboard). */

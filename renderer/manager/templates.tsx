@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
-import type { PreviewDto } from '../../branch-server/contract/notifications.contract.ts';
+import { TEMPLATE_VARIABLES, type PreviewDto } from '../../branch-server/contract/notifications.contract.ts';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../shared/i18n.tsx';
 import { Badge, Banner, Button, Card, Field, Select } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
@@ -13,7 +13,6 @@ type Preview = z.output<typeof PreviewDto>;
 const CHANNELS: readonly Channel[] = ['sms', 'whatsapp', 'email', 'push'];
 const CHANNEL_KEY: Readonly<Record<Channel, ManagerKey>> = { sms: 'channelSms', whatsapp: 'channelWhatsapp', email: 'channelEmail', push: 'channelPush' };
 /** Offered as shortcuts; the server's list is the authority and names any unknown variable in its error. */
-const VARIABLES = ['ticket_number', 'queue_name', 'service_name', 'site_name', 'position', 'eta_minutes', 'counter', 'tracking_url', 'feedback_url', 'appointment_time'] as const;
 
 type Draft = { key: string; channel: Channel; language: Language; subject: string; body: string; is_active: boolean };
 const EMPTY: Draft = { key: '', channel: 'sms', language: 'fr', subject: '', body: '', is_active: true };
@@ -156,7 +155,7 @@ function TemplateForm({ template, onSaved, onClose }: Readonly<{ template: Templ
       <Field label={draft.channel === 'email' ? t('fieldSubject') : t('fieldSubjectOptional')} value={draft.subject} onChange={(e) => set('subject', e.target.value)} error={fieldError('subject')} />
       <TextArea ref={body} label={t('fieldBody')} rows={5} required value={draft.body} onChange={(e) => set('body', e.target.value)} error={fieldError('body')} hint={t('fieldBodyHint')} />
       <div className="mg-chips" role="group" aria-label={t('insertVariable')}>
-        {VARIABLES.map((v) => <button key={v} type="button" className="mg-chip" dir="ltr" onClick={() => insert(v)}>{`{{${v}}}`}</button>)}
+        {TEMPLATE_VARIABLES.map((v) => <button key={v} type="button" className="mg-chip" dir="ltr" onClick={() => insert(v)}>{`{{${v}}}`}</button>)}
       </div>
       <Toggle label={t('fieldActiveTemplate')} checked={draft.is_active} onChange={(v) => set('is_active', v)} />
       <div className="mg-form__actions">

@@ -25,6 +25,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The API's `details` items placed by the form field each names (`queue_ids.0` → `queue_ids`), first
+ * message per field, so each problem can be shown under what was typed.
+ */
+export function fieldErrors(error: ApiError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!Array.isArray(error.details)) return fields;
+  for (const item of error.details as unknown[]) {
+    if (item && typeof item === 'object' && 'field' in item && 'message' in item) {
+      const field = String((item as { field: unknown }).field).split('.')[0] ?? '';
+      fields[field] ??= String((item as { message: unknown }).message);
+    }
+  }
+  return fields;
+}
+
 export type Credentials = Readonly<{ kind: 'user'; token: string } | { kind: 'device'; key: string } | { kind: 'none' }>;
 
 export type ApiClient = Readonly<{

@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import type { ButtonHTMLAttributes, ComponentPropsWithRef, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
 import { useId } from 'react';
 import './ui.css';
 
@@ -28,6 +28,17 @@ export function Field({ label, hint, error, ...rest }: InputHTMLAttributes<HTMLI
     <div className="sq-field">
       <label htmlFor={id}>{label}</label>
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={hint || error ? `${id}-hint` : undefined} {...rest} />
+      {(hint || error) && <p id={`${id}-hint`} className={error ? 'sq-field__error' : 'sq-field__hint'}>{error ?? hint}</p>}
+    </div>
+  );
+}
+
+export function TextArea({ label, hint, error, ...rest }: ComponentPropsWithRef<'textarea'> & { label: string; hint?: ReactNode; error?: string | null }) {
+  const id = useId();
+  return (
+    <div className="sq-field">
+      <label htmlFor={id}>{label}</label>
+      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={hint || error ? `${id}-hint` : undefined} {...rest} />
       {(hint || error) && <p id={`${id}-hint`} className={error ? 'sq-field__error' : 'sq-field__hint'}>{error ?? hint}</p>}
     </div>
   );

@@ -182,6 +182,25 @@ describe('HQ dashboard', () => {
     await hours.getByText('Enregistré.').waitFor();
     await expect.poll(async () => (await t.api('GET', `/api/v1/tenants/acme/sites/${acme.siteId}/opening-hours/`, { token: branchToken })).body.weekly[0], { timeout: 15_000 }).toBeNull();
 
+    // Message templates are HQ's too: an unknown {{variable}} is refused by name; a good one reaches the branch, then an edit.
+    await page.getByRole('tab', { name: 'Modèles de notification' }).click();
+    const newTemplate = page.getByRole('form', { name: 'Nouveau modèle' });
+    await newTemplate.getByLabel('Clé').fill('ticket_ahead');
+    await newTemplate.getByLabel('Texte').fill('Plus que {{position}} personnes, {{prenom}}');
+    await newTemplate.getByRole('button', { name: 'Créer' }).click();
+    await expect.poll(() => newTemplate.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/prenom/);
+    await newTemplate.getByLabel('Texte').fill('Plus que {{position}} personnes devant vous ({{queue_name}}).');
+    await newTemplate.getByRole('button', { name: 'Créer' }).click();
+    const branchTemplate = () => t.server.deps.db.sqlite.prepare("SELECT body FROM notification_template WHERE key = 'ticket_ahead' AND channel = 'sms' AND language = 'fr'").pluck().all();
+    await expect.poll(branchTemplate, { timeout: 15_000 }).toEqual(['Plus que {{position}} personnes devant vous ({{queue_name}}).']);
+    await page.getByRole('button', { name: 'Modifier ticket_ahead · sms · fr' }).click();
+    const templateDialog = page.getByRole('dialog', { name: 'Modifier ticket_ahead · sms · fr' });
+    await templateDialog.getByLabel('Texte').fill('Votre tour approche : {{position}} devant vous.');
+    await templateDialog.getByRole('button', { name: 'Enregistrer' }).click();
+    await templateDialog.waitFor({ state: 'hidden' });
+    await expect.poll(branchTemplate, { timeout: 15_000 }).toEqual(['Votre tour approche : {{position}} devant vous.']);
+    await screenshot(page, 'hq-config-templates');
+
     // Analytics: the figures of a known history, whole and filtered, and the CSV is the chart.
     await page.getByRole('link', { name: 'Analyses' }).click();
     await page.getByLabel('Du', { exact: true }).fill(FIRST);
