@@ -1,5 +1,6 @@
 import { SYSTEM_ACTOR, appendAudit, redactAuditRows } from '../db/repositories/audit.repository.ts';
 import { appendOutbox } from '../db/repositories/outbox.repository.ts';
+import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import { qb, type Db } from '../db/sqlite.ts';
 import type { AuditLogRow } from '../db/tables/audit-log.table.ts';
 import type { CustomerRow } from '../db/tables/customer.table.ts';
@@ -26,7 +27,9 @@ const emptyCounts = (): RetentionCounts => ({ tickets: 0, appointments: 0, feedb
  *   comment and link; notifications the recipient address and text. Statuses, times, ratings and
  *   counts stay, so every report gives the same figures.
  * - customers not seen since the cutoff (no newer ticket or appointment, not edited since) are
- *   erased: deleted here, a tombstone goes to the cloud (delete beats edit at every branch).
+ *   erased: deleted here, a tombstone goes to the cloud (delete beats edit at every branch). Not on a
+ *   branch enrolled with HQ: a customer unseen here may have come to another branch yesterday, so the
+ *   cloud's retention decides for them.
  * - audit rows of those entities lose the same fields, keeping the digests of what was there so the
  *   hash chain still verifies.
  * Every changed ticket, appointment, feedback and audit row is uploaded again (pseudonymised at HQ too).
@@ -66,7 +69,9 @@ export function retentionBatch(db: Db, tenantId: string, cutoff: number, now: nu
       .run(now, tenantId, cutoff, limit).changes;
 
     // Customers not seen since the cutoff: nothing newer refers to them (older rows lost the link above).
-    const customers = db.sqlite.prepare(`SELECT c.* FROM customer c WHERE c.tenant_id = ? AND c.updated_at < ?
+    // **Important**: an enrolled branch sees only its own visits, and an erasure reaches every branch:
+    // the cloud's retention, which sees them all, erases its customers (the tombstone comes down).
+    const customers = getSyncState(db, 'tenant_id') === tenantId ? [] : db.sqlite.prepare(`SELECT c.* FROM customer c WHERE c.tenant_id = ? AND c.updated_at < ?
       AND NOT EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = c.id)
       AND NOT EXISTS (SELECT 1 FROM appointment a WHERE a.customer_id = c.id)
       AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.customer_id = c.id)

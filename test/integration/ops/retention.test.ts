@@ -120,4 +120,25 @@ describe('retention', () => {
     db().sqlite.prepare(`UPDATE audit_log SET after_digest = ? WHERE seq = ?`).run('0'.repeat(64), seq);
     expect(verifyAuditChain(db())).toMatchObject({ ok: false, brokenAtSeq: seq });
   });
+
+  it('leaves erasing unseen customers to HQ once the branch is enrolled, and still pseudonymises its own rows', async () => {
+    const customer = await t.api('POST', `${base()}/customers/`, { token: d.adminToken, body: { first_name: 'Codou', last_name: 'Elsewhere', phone: '+221 76 000 11 22' } });
+    expect(customer.status).toBe(201);
+    const ticket = await serve('Codou Elsewhere', '+221 76 000 11 22');
+    clock += 400 * DAY;
+    // Enrolled: this branch's tenant is the one HQ knows (the cloud's retention sees every branch's visits).
+    db().sqlite.prepare(`INSERT INTO sync_state (key, value) VALUES ('tenant_id', ?)`).run(d.tenantId);
+    try {
+      const [run] = await runRetention(db(), clock);
+      expect(run!.counts.customers).toBe(0);
+      expect(db().sqlite.prepare('SELECT last_name FROM customer WHERE id = ?').pluck().get(customer.body.id)).toBe('Elsewhere');
+      expect(db().sqlite.prepare('SELECT customer_name, customer_phone FROM ticket WHERE id = ?').get(ticket)).toEqual({ customer_name: '', customer_phone: '' });
+    } finally {
+      db().sqlite.prepare(`DELETE FROM sync_state WHERE key = 'tenant_id'`).run();
+    }
+    // The same night on a standalone branch erases them (and the first test's recent customer, 400 days on).
+    const [standalone] = await runRetention(db(), clock);
+    expect(standalone!.counts.customers).toBe(2);
+    expect(db().sqlite.prepare('SELECT count(*) FROM customer WHERE id = ?').pluck().get(customer.body.id)).toBe(0);
+  });
 });
