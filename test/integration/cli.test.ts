@@ -7,10 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../branch-server/db/repositories/audit.repository.ts';
 import { Db } from '../../branch-server/db/sqlite.ts';
 import { verifyPassword } from '../../branch-server/http/passwords.ts';
+import { SOURCE_START } from '../helpers/source-start.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-/** What the npm scripts run: `tsx branch-server/cli/….ts` (the tsx CLI relays signals to the program). */
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -115,7 +114,7 @@ describe('npm run create-tenant', () => {
 type Started = { url: string; output: () => string; stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> };
 
 async function npmStart(dataDir: string): Promise<Started> {
-  const child = spawn(TSX, ['branch-server/cli/start.ts'], {
+  const child = spawn(process.execPath, [...SOURCE_START, 'branch-server/cli/start.ts'], {
     cwd: ROOT, env: cleanEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
+import { SOURCE_START } from '../../helpers/source-start.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let cloud: TestCloud;
 let acme: SeededCloudTenant;
@@ -33,7 +33,7 @@ type Started = { url: string; output: () => string; stop(): Promise<number | nul
 
 /** `npm start -- <args>` without the UI build: the same program the npm script runs. */
 async function npmStart(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(TSX, ['branch-server/cli/start.ts', ...args], {
+  const child = spawn(process.execPath, [...SOURCE_START, 'branch-server/cli/start.ts', ...args], {
     cwd: ROOT, env: cleanEnv({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env }), stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
