@@ -1,9 +1,9 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { z } from 'zod';
 import type { CustomerDto } from '../../branch-server/contract/customers.contract.ts';
 import { downloadText } from '../manager/csv.ts';
 import { customerName, erasureWord, typedMatches } from '../shared/customer-erasure.ts';
-import { Banner, Button, Field } from '../shared/ui.tsx';
+import { Banner, Button, Field, useModalDialog } from '../shared/ui.tsx';
 import { formatDateTime, LoadState, Section, useHq, useLoad, useT } from './context.tsx';
 
 type Customer = z.output<typeof CustomerDto>;
@@ -92,22 +92,13 @@ export function CustomersPage() {
 function EraseDialog({ customer, onClose, onErased }: Readonly<{ customer: Customer; onClose: () => void; onErased: () => void }>) {
   const { api } = useHq();
   const { t } = useT();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const titleId = useId();
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const word = erasureWord(customer);
   const matches = typedMatches(typed, word);
-  useEffect(() => {
-    const opener = document.activeElement;
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => {
-      dialog?.close();
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    };
-  }, []);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!matches) return;

@@ -4,7 +4,7 @@ import {
 } from 'react';
 import { ApiError, fieldErrors } from '../shared/api.ts';
 import { useI18n } from '../shared/i18n.tsx';
-import { Banner, Button } from '../shared/ui.tsx';
+import { Banner, Button, useModalDialog } from '../shared/ui.tsx';
 
 export { TextArea } from '../shared/ui.tsx';
 import type { ManagerKey } from './i18n.ts';
@@ -231,17 +231,8 @@ export function useToast(): Notify {
  */
 export function FormDialog({ title, onClose, children }: Readonly<{ title: string; onClose: () => void; children: ReactNode }>) {
   const { t } = useT();
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const titleId = useId();
-  useEffect(() => {
-    const opener = document.activeElement;
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => {
-      dialog?.close();
-      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-    };
-  }, []);
   return (
     <dialog ref={ref} className="mg-dialog mg-dialog--form" aria-labelledby={titleId} onCancel={(e) => {
       e.preventDefault();

@@ -1,5 +1,5 @@
 import type { ButtonHTMLAttributes, ComponentPropsWithRef, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
-import { useId } from 'react';
+import { useEffect, useId, useRef, type RefObject } from 'react';
 import './ui.css';
 
 type Tone = 'primary' | 'secondary' | 'danger' | 'ghost';
@@ -52,6 +52,24 @@ export function Select({ label, children, ...rest }: SelectHTMLAttributes<HTMLSe
       <select id={id} {...rest}>{children}</select>
     </div>
   );
+}
+
+/**
+ * A `<dialog>` shown as a modal while its component is mounted: opened on mount, closed on unmount,
+ * focus given back to what had it before (the button that opened it).
+ */
+export function useModalDialog(): RefObject<HTMLDialogElement | null> {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement;
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      dialog?.close();
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+    };
+  }, []);
+  return ref;
 }
 
 export function Badge({ tone = 'neutral', children }: Readonly<{ tone?: 'neutral' | 'ok' | 'warn' | 'danger' | 'info'; children: ReactNode }>) {
