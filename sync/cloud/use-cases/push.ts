@@ -138,12 +138,21 @@ function checkRow(device: CloudDevice, row: OutboxRow): string | null {
 /**
  * What became of the customers the rows name since the branch wrote them: merged away (the row names
  * the survivor) or erased (null: the row is scrubbed). Customers unchanged are not in the map.
+ *
+ * **Important:** the customers are read FOR SHARE, held until this push commits. A merge or an
+ * erasure in another transaction rewrites the rows naming the customer it changes, but cannot see
+ * rows this push has not committed yet; without the lock a ticket read "not merged" before that
+ * transaction committed kept naming the duplicate at the cloud for good (seen in the cloud-kill
+ * test). With it, a merge that came first is waited for and seen, and one that comes later waits
+ * for this push and then rewrites its rows too. Share locks do not block one another: pushes naming
+ * the same customer do not wait for each other.
  */
 async function survivorsOf(trx: CloudTx, ids: readonly string[]): Promise<Map<string, string | null>> {
   const result = new Map<string, string | null>();
   if (ids.length === 0) return result;
-  const changed = await trx.selectFrom('customer').select(['id', 'merged_into', 'deleted']).where('id', 'in', [...new Set(ids)])
-    .where((eb) => eb.or([eb('merged_into', 'is not', null), eb('deleted', 'is not', null)])).execute();
+  const named = await trx.selectFrom('customer').select(['id', 'merged_into', 'deleted']).where('id', 'in', [...new Set(ids)])
+    .orderBy('id').forShare().execute();
+  const changed = named.filter((c) => c.merged_into !== null || c.deleted !== null);
   for (const { id, merged_into, deleted } of changed) {
     const survivor = merged_into ? await resolveCustomer(trx, id) : id;
     const erased = deleted !== null

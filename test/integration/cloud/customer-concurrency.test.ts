@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../../branch-server/ids.ts';
 import { applyCustomerChange } from '../../../sync/cloud/use-cases/customers.ts';
 import type { CustomerEdit } from '../../../sync/protocol/entities.ts';
 import { formatHlc } from '../../../sync/protocol/hlc.ts';
-import { seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
+import { enrollmentToken, RawDevice, seedCloudTenant, startTestCloud, type SeededCloudTenant, type TestCloud } from '../../helpers/cloud.ts';
 
 /**
  * Customer edits from two branches (or a branch and HQ) are applied by concurrent transactions on
@@ -79,5 +80,46 @@ describe.runIf(onServer)('customer edits applied by concurrent cloud transaction
 
     expect(await customer(newer)).toMatchObject({ merged_into: older });
     expect(await customer(older)).toMatchObject({ merged_into: null, phone: '+221770000010', email: 'moussa@a.test', deleted: null });
+  });
+
+  it('points a ticket uploaded while its customer is being merged away at the survivor', async () => {
+    // Branch A registered Fatou first (the lower id) but reaches the cloud after branch B's duplicate.
+    const older = uuidv7();
+    const newer = uuidv7();
+    const fatou = { first_name: 'Fatou', last_name: 'Sow', phone: '+221770000020', email: '' };
+    await cloud.deps.cloud.withTenant(acme.tenantId, (trx) => applyCustomerChange(trx, acme.tenantId, edit(newer, fatou, 1_000), 'branch-b', false, Date.now()));
+    const branchB = new RawDevice(cloud.url);
+    await branchB.enroll(await enrollmentToken(cloud, acme.tenantId, acme.siteId));
+    await branchB.signIn();
+
+    // A's upload merges B's record into A's and is held open; B meanwhile uploads a ticket for it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let mergedUncommitted!: () => void;
+    const merged = new Promise<void>((r) => { mergedUncommitted = r; });
+    const merging = cloud.deps.cloud.withTenant(acme.tenantId, async (trx) => {
+      await applyCustomerChange(trx, acme.tenantId, edit(older, fatou, 2_000), 'branch-a', false, Date.now());
+      mergedUncommitted();
+      await gate;
+    });
+    await merged;
+    const now = Date.now();
+    const ticket = {
+      id: uuidv7(now), tenant_id: acme.tenantId, site_id: acme.siteId, queue_id: randomUUID(), number: 'A001', status: 'en_attente', channel: 'kiosk',
+      priority: 0, created_at: now, updated_at: now, called_at: null, started_at: null, ended_at: null, agent_id: null, customer_id: newer,
+    };
+    const pushing = branchB.call('POST', '/sync/v1/push', {
+      stream_id: randomUUID(), outbox_depth: 0, oldest_unsent_ms: null, clock_offset_ms: 0, app_version: 'test',
+      rows: [{ seq: 1, mutation_id: uuidv7(), entity: 'ticket', entity_id: ticket.id, op: 'insert', payload: ticket, created_at: now }],
+    });
+    await sleep(300);
+    release();
+    const [, push] = await Promise.all([merging, pushing]);
+    expect(push.status).toBe(200);
+    expect(push.body.applied).toBe(1);
+
+    expect(await customer(newer)).toMatchObject({ merged_into: older });
+    const stored = await cloud.db.db.selectFrom('ticket').select(['customer_id', 'data']).where('id', '=', ticket.id).executeTakeFirstOrThrow();
+    expect({ column: stored.customer_id, data: (stored.data as { customer_id: string }).customer_id }).toEqual({ column: older, data: older });
   });
 });
