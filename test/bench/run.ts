@@ -22,7 +22,9 @@ import { ADMIN, createTenantOn, SLUG, type Tenant } from './tenant.ts';
  *
  * Knobs (environment): BENCH_HISTORY (default 1000000), BENCH_ISSUE_SECONDS (10),
  * BENCH_WS_SIZES ("1000,5000"), BENCH_WS_PROCS (2), BENCH_PHASE_BUDGET_S (60: cap of each sampling
- * loop), BENCH_CPU_PROF=1 (profile the server: top functions printed per phase), BENCH_KEEP=1.
+ * loop), BENCH_CPU_PROF=1 (profile the server: top functions printed per phase), BENCH_KEEP=1,
+ * BENCH_ONLY (comma-separated groups to run: issue, history, ws, sync, hq; default all; "issue" is
+ * the raw insert and the issue phase, "history" call-next, cold start and stats).
  */
 
 type Figures = {
@@ -65,6 +67,8 @@ const ISSUE_SECONDS = env('BENCH_ISSUE_SECONDS', 10);
 const WS_SIZES = (process.env['BENCH_WS_SIZES'] ?? '1000,5000').split(',').map(Number).filter((n) => n > 0);
 const WS_PROCS = env('BENCH_WS_PROCS', 2);
 const CPU_PROF = process.env['BENCH_CPU_PROF'] === '1';
+const ONLY = process.env['BENCH_ONLY'] ? new Set(process.env['BENCH_ONLY'].split(',').map((g) => g.trim())) : null;
+const wanted = (group: 'issue' | 'history' | 'ws' | 'sync' | 'hq') => ONLY === null || ONLY.has(group);
 /** Tickets of the HQ report phase: 10M take ~17 min to generate here, so the full bench uses 1M unless told. */
 const HQ_TICKETS = env('BENCH_HQ_TICKETS', 1_000_000);
 const CALL_SAMPLES = 250;
@@ -386,20 +390,22 @@ async function wsBench(s: Session): Promise<void> {
 // ─── main ──────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  const reduced = HISTORY !== 1_000_000 || ISSUE_SECONDS !== 10 || WS_SIZES.join(',') !== '1000,5000';
+  const reduced = HISTORY !== 1_000_000 || ISSUE_SECONDS !== 10 || WS_SIZES.join(',') !== '1000,5000' || ONLY !== null;
   log(`SmartQueue Branch benchmark — ${new Date().toISOString()} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-  log(`temp dir: ${tmp}${reduced ? `\nREDUCED RUN: history ${HISTORY}, issue ${ISSUE_SECONDS} s, ws ${WS_SIZES.join('/')} — figures are not comparable with the targets` : ''}`);
+  log(`temp dir: ${tmp}${reduced ? `\nREDUCED RUN: history ${HISTORY}, issue ${ISSUE_SECONDS} s, ws ${WS_SIZES.join('/')}${ONLY ? `, only ${[...ONLY].join(', ')}` : ''} — figures are not comparable with the targets` : ''}`);
 
   checkOpenFileLimit();
   const built = await buildServer();
   log(`built ${built.file} in ${round(built.ms, 0)} ms (the server runs from it, as \`npm start\` does)`);
 
-  await phase('raw durable insert (bare better-sqlite3, ≥ 3 s)', rawInsert);
-  await phase(`issue tickets: POST tickets/ at concurrency 16 for ${ISSUE_SECONDS} s (separate load process)`, issueBench);
+  if (wanted('issue')) {
+    await phase('raw durable insert (bare better-sqlite3, ≥ 3 s)', rawInsert);
+    await phase(`issue tickets: POST tickets/ at concurrency 16 for ${ISSUE_SECONDS} s (separate load process)`, issueBench);
+  }
 
   // Shared by the phases below (a holder object: the phases assign it from closures).
   const state: { tenant?: Tenant; session?: Session | undefined } = {};
-  await phase(`call-next with ${FIRST_HISTORY} closed tickets of history`, async () => {
+  if (wanted('history') || wanted('ws')) await phase(`call-next with ${FIRST_HISTORY} closed tickets of history`, async () => {
     const tenant = (state.tenant = await createTenantOn(join(tmp, 'history')));
     const load = bulkLoadHistory(tenant.file, historyTarget(tenant), 0, FIRST_HISTORY);
     log(`  bulk-loaded ${FIRST_HISTORY} tickets in ${round(load.ms, 0)} ms`);
@@ -407,11 +413,12 @@ async function main(): Promise<void> {
     figures.call_next_p99_ms_1k = percentile(await callNextBench(s, CALL_SAMPLES, 'call-next 1k'), 99);
   });
   await withSession(state, async (s) => {
+    if (!wanted('ws')) return;
     // On the small history: fan-out and memory are about the hub, not the database (call-next growth is measured apart).
     await phase(`ws fan-out to ${WS_SIZES.join(' then ')} clients (${WS_PROCS} client processes, ${FIRST_HISTORY} tickets of history)`, () => wsBench(s));
   });
 
-  await phase(`bulk load to ${HISTORY.toLocaleString('en')} tickets, then cold start ×3`, async () => {
+  if (wanted('history')) await phase(`bulk load to ${HISTORY.toLocaleString('en')} tickets, then cold start ×3`, async () => {
     const { tenant } = state;
     if (!tenant) throw new Error('no history database (previous phase failed)');
     const load = bulkLoadHistory(tenant.file, historyTarget(tenant), FIRST_HISTORY, HISTORY - FIRST_HISTORY);
@@ -429,18 +436,18 @@ async function main(): Promise<void> {
     log(`  spawn → healthy: ${starts.map((ms) => `${round(ms, 0)} ms`).join(', ')} (median reported; ready = ${readiness})`);
     details.push(`cold start: spawn of \`node dist/server/start.mjs\` (what \`npm start\` runs after building it) to first ${readiness}, median of 3 (OS page cache warm)`);
   });
-  await withSession(state, async (s) => {
+  if (wanted('history')) await withSession(state, async (s) => {
     await phase(`call-next with ${HISTORY.toLocaleString('en')} closed tickets of history`, async () => {
       figures.call_next_p99_ms_1m = percentile(await callNextBench(s, CALL_SAMPLES, 'call-next 1m'), 99);
     });
     await phase(`queue stats with ${HISTORY.toLocaleString('en')} tickets of history`, () => statsBench(s));
   });
 
-  await phase('a week offline drained to the cloud while a kiosk issues 1,000 tickets a minute', async () => {
+  if (wanted('sync')) await phase('a week offline drained to the cloud while a kiosk issues 1,000 tickets a minute', async () => {
     Object.assign(figures, await benchSyncDrain(log));
   });
 
-  await phase(`HQ analytics report over ${HQ_TICKETS.toLocaleString('en')} tickets (PostgreSQL server at DATABASE_URL)`, async () => {
+  if (wanted('hq')) await phase(`HQ analytics report over ${HQ_TICKETS.toLocaleString('en')} tickets (PostgreSQL server at DATABASE_URL)`, async () => {
     const hq = await hqReportBench(log, HQ_TICKETS);
     // The key names 10M tickets: a smaller run's p95 is printed, not written under it.
     if (hq.tickets === HQ_REPORT_TICKETS) figures.hq_report_p95_ms_10m = hq.p95Ms;
