@@ -19,6 +19,7 @@ import * as m0200 from './0200-notification-delivery.ts';
 import * as m0300 from './0300-data-protection.ts';
 import * as m0400 from './0400-appointment-scheduling.ts';
 import * as m0410 from './0410-cover-remote-waiting-line.ts';
+import * as m0420 from './0420-count-waiting-walk-ins.ts';
 
 /** The static registry: no directory scan (it breaks inside a packaged app). Append only. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -42,4 +43,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0300-data-protection': m0300,
   '0400-appointment-scheduling': m0400,
   '0410-cover-remote-waiting-line': m0410,
+  '0420-count-waiting-walk-ins': m0420,
 };

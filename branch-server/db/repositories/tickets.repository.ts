@@ -129,14 +129,17 @@ export function newcomerPosition(db: Db, queue: QueueSnapshot, newcomer: Readonl
   if (newcomer.priority === 0) {
     // The usual kiosk ticket: priorities are 0..9 and waits never negative, so under every algorithm
     // each walk-in ranks at least as high as a normal-priority newcomer and is ahead of it (and none
-    // past the aging bound is behind it). Two counts instead of ranking every row of a long line.
-    const row = db.raw<{ due: number; walk_ins: number }>(
-      `SELECT coalesce(sum(appointment_at IS NOT NULL AND appointment_at <= ?), 0) AS due,
-              coalesce(sum(appointment_at IS NULL), 0) AS walk_ins
-       FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ? AND id <> ?`,
-      now + config.appointmentEarlySeconds * 1000, queue.id, newcomer.id,
+    // past the aging bound is behind it). The walk-ins are counted by triggers (queue_waiting, less
+    // the newcomer if it is in already); the due appointments are read from their own small index.
+    // No read of the line, whatever its length.
+    const row = db.raw<{ due: number; walk_ins: number | null; itself: number }>(
+      `SELECT (SELECT walk_ins FROM queue_waiting WHERE queue_id = ?) AS walk_ins,
+              (SELECT count(*) FROM ticket INDEXED BY ticket_waiting_appointments
+                WHERE status = 'en_attente' AND queue_id = ? AND appointment_at IS NOT NULL AND appointment_at <= ? AND id <> ?) AS due,
+              EXISTS (SELECT 1 FROM ticket WHERE id = ? AND queue_id = ? AND status = 'en_attente' AND appointment_at IS NULL) AS itself`,
+      queue.id, queue.id, now + config.appointmentEarlySeconds * 1000, newcomer.id, newcomer.id, queue.id,
     )[0];
-    return (row?.due ?? 0) + (row?.walk_ins ?? 0) + 1;
+    return (row?.due ?? 0) + (row?.walk_ins ?? 0) - (row?.itself ?? 0) + 1;
   }
   const agingMs = config.agingSeconds * 1000;
   const nearMs = queue.algorithm === 'sla' && queue.slaSeconds > 0 ? config.slaNearRatio * queue.slaSeconds * 1000 : null;

@@ -61,11 +61,19 @@ describe('live-ticket queries', () => {
     ['the waiting summary of a queue (stats, kiosk tiles, capacity)', () => waitingSummary(db, 'q', 0)],
     ['the identities of waiting tickets (ETA pushes)', () => waitingIdentities(db, 'q')],
     ['the waiting line of call-next and of the ETA refresh', () => loadWaiting(db, ['q', 'r'])],
-    ['the place of a newly issued ticket', () => newcomerPosition(db, queue, { id: 'new', priority: 0 }, DEFAULT_POLICY_CONFIG, 0)],
     ['the place of a newly issued priority ticket', () => newcomerPosition(db, queue, { id: 'new', priority: 3 }, DEFAULT_POLICY_CONFIG, 0)],
   ])('reads %s from the waiting-line index alone, never a ticket row', (_label, run) => {
     const plan = plansOf(db, run);
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.every((line) => /^SEARCH ticket USING COVERING INDEX ticket_waiting_line\b/.test(line)), plan.join('\n')).toBe(true);
+  });
+
+  it('places a kiosk ticket without reading the line: the walk-ins counted by trigger, the due appointments from their own index', () => {
+    const plan = plansOf(db, () => newcomerPosition(db, queue, { id: 'new', priority: 0 }, DEFAULT_POLICY_CONFIG, 0));
+    expect(plan.filter((line) => /^(SEARCH|SCAN) /.test(line) && line !== 'SCAN CONSTANT ROW')).toEqual([
+      'SEARCH queue_waiting USING PRIMARY KEY (queue_id=?)',
+      'SEARCH ticket USING COVERING INDEX ticket_waiting_appointments (queue_id=? AND appointment_at>? AND appointment_at<?)',
+      'SEARCH ticket USING INDEX sqlite_autoindex_ticket_1 (id=?)',
+    ]);
   });
 });

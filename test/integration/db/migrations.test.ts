@@ -45,6 +45,10 @@ const CREATES: Readonly<Record<string, { tables: string[]; indexes: string[]; tr
     indexes: ['appointment_scheduled_start', 'remote_join_phone', 'remote_join_service_day'],
   },
   '0410-cover-remote-waiting-line': { tables: [], indexes: [] },
+  '0420-count-waiting-walk-ins': {
+    tables: ['queue_waiting'], indexes: ['ticket_waiting_appointments'],
+    triggers: ['ticket_walk_in_deleted', 'ticket_walk_in_inserted', 'ticket_walk_in_joined', 'ticket_walk_in_left'],
+  },
   '0300-data-protection': { tables: ['customer_consent'], indexes: ['customer_consent_customer', 'feedback_comment_created', 'notification_created'] },
 };
 

@@ -71,3 +71,70 @@ describe('newcomerPosition (SQL count) agrees with orderWaiting (the policy)', (
     ), { numRuns: 300 });
   });
 });
+
+/**
+ * The walk-ins a kiosk ticket queues behind are counted by triggers (queue_waiting), not read from
+ * the line. Whatever writes a ticket (issuance, call, transfer, check-in, restore, retention), the
+ * count must stay the line's true count.
+ */
+describe('queue_waiting (kept by triggers) counts the waiting walk-ins of each queue', () => {
+  let dir: string;
+  let db: Db;
+  let queueIds: string[];
+  let siteId: string;
+  let tenantId: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sq-walk-ins-'));
+    const sqlite = openSqlite(join(dir, 'branch.sqlite'));
+    await migrateToLatest(sqlite);
+    db = new Db(sqlite);
+    const created = await createTenant(db, { name: 'Bank', slug: 'bank', adminEmail: 'a@bank.test', adminPassword: 'password-123', withDemoData: true }, NOW);
+    queueIds = created.demo!.queues.map((q) => q.id).slice(0, 2);
+    siteId = created.demo!.siteId;
+    tenantId = created.tenantId;
+  });
+  afterAll(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const STATUSES = ['en_attente', 'appele', 'en_service', 'pause', 'transfere', 'clos', 'no_show'] as const;
+  const write = fc.oneof(
+    fc.record({ kind: fc.constant('insert' as const), queue: fc.nat(1), status: fc.constantFrom(...STATUSES), appointment: fc.boolean() }),
+    fc.record({ kind: fc.constant('status' as const), pick: fc.nat(), status: fc.constantFrom(...STATUSES) }),
+    fc.record({ kind: fc.constant('appointment' as const), pick: fc.nat(), appointment: fc.boolean() }),
+    fc.record({ kind: fc.constant('move' as const), pick: fc.nat(), queue: fc.nat(1) }),
+    fc.record({ kind: fc.constant('several' as const), status: fc.constantFrom(...STATUSES) }),
+    fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+  );
+
+  it('after any sequence of inserts, status changes, appointments, moves between queues and deletes', () => {
+    fc.assert(fc.property(fc.array(write, { maxLength: 60 }), (writes) => {
+      db.sqlite.exec('DELETE FROM ticket');
+      const insert = db.sqlite.prepare(`INSERT INTO ticket (id, tenant_id, site_id, queue_id, public_id, number, seq, business_date, channel,
+        priority, status, appointment_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-11-29', 'kiosk', 0, ?, ?, ?, ?)`);
+      const ids = () => db.sqlite.prepare('SELECT id FROM ticket ORDER BY id').pluck().all() as string[];
+      const pick = (n: number) => { const all = ids(); return all.length === 0 ? null : all[n % all.length]!; };
+      writes.forEach((w, i) => {
+        if (w.kind === 'insert') {
+          const id = uuidv7(NOW + i);
+          insert.run(id, tenantId, siteId, queueIds[w.queue]!, `p-${id}`, `A${i}`, i + 1, w.status, w.appointment ? NOW + MINUTE : null, NOW, NOW);
+        } else if (w.kind === 'several') {
+          db.sqlite.prepare(`UPDATE ticket SET status = ? WHERE rowid % 2 = 0`).run(w.status);
+        } else {
+          const id = pick(w.pick);
+          if (id === null) return;
+          if (w.kind === 'status') db.sqlite.prepare('UPDATE ticket SET status = ? WHERE id = ?').run(w.status, id);
+          if (w.kind === 'appointment') db.sqlite.prepare('UPDATE ticket SET appointment_at = ? WHERE id = ?').run(w.appointment ? NOW : null, id);
+          if (w.kind === 'move') db.sqlite.prepare('UPDATE ticket SET queue_id = ? WHERE id = ?').run(queueIds[w.queue]!, id);
+          if (w.kind === 'delete') db.sqlite.prepare('DELETE FROM ticket WHERE id = ?').run(id);
+        }
+      });
+      for (const queueId of queueIds) {
+        const counted = db.sqlite.prepare('SELECT walk_ins FROM queue_waiting WHERE queue_id = ?').pluck().get(queueId) ?? 0;
+        const actual = db.sqlite.prepare(`SELECT count(*) FROM ticket WHERE queue_id = ? AND status = 'en_attente' AND appointment_at IS NULL`).pluck().get(queueId);
+        expect(counted, queueId).toBe(actual);
+      }
+    }), { numRuns: 200 });
+  });
+});
