@@ -34,7 +34,10 @@ export function requestId(req: Request): string {
  * records its latency under the route template the pipeline matched.
  */
 export function observeRequests(obs: Observability): RequestHandler {
-  const fallback: Fallback = { logger: obs.logger, unmatched: obs.forRoute('ANY', '(unmatched)') };
+  // The access line holds only the request id, method, route template, status and time: nothing to
+  // redact, and pino's redaction (its wildcard paths walked on every call) cost 20 µs of each request.
+  const access = obs.logger.child({}, { redact: [] });
+  const fallback: Fallback = { logger: access, unmatched: obs.forRoute('ANY', '(unmatched)') };
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : `${PREFIX}-${(counter += 1).toString(36)}`;

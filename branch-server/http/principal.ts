@@ -35,13 +35,13 @@ export async function resolvePrincipal(
   if (credential.deviceKey) return resolveDevice(db, credential.deviceKey, now);
   if (!credential.jwt) return ANONYMOUS;
   const claims = await tokens.verify(credential.jwt, now);
-  const session = db.first(
-    qb.selectFrom('auth_session')
-      .innerJoin('user', 'user.id', 'auth_session.user_id')
-      .select(['auth_session.revoked_at', 'auth_session.expires_at', 'user.is_active'])
-      .where('auth_session.id', '=', claims.sessionId)
-      .where('auth_session.user_id', '=', claims.userId),
-  );
+  // Raw SQL for the three reads every signed-in request makes (session here, tenant and membership
+  // in authorize): building and compiling them with Kysely cost more than SQLite answering them.
+  const session = db.raw<{ revoked_at: number | null; expires_at: number; is_active: number }>(
+    `SELECT auth_session.revoked_at, auth_session.expires_at, "user".is_active
+     FROM auth_session JOIN "user" ON "user".id = auth_session.user_id
+     WHERE auth_session.id = ? AND auth_session.user_id = ?`, claims.sessionId, claims.userId,
+  )[0];
   if (!session || session.revoked_at !== null || session.expires_at <= now || session.is_active !== 1) {
     throw new DomainError('token-revoked', 'This session has ended. Sign in again.');
   }
@@ -77,16 +77,15 @@ export function parseAuthorization(header: string | undefined): { jwt?: string; 
 }
 
 export function findMembership(db: Db, tenantId: string, userId: string): Membership | null {
-  const row = db.first(
-    qb.selectFrom('tenant_membership').select('role')
-      .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('is_active', '=', 1),
-  );
+  const row = db.raw<{ role: Membership['role'] }>(
+    'SELECT role FROM tenant_membership WHERE tenant_id = ? AND user_id = ? AND is_active = 1', tenantId, userId,
+  )[0];
   return row ? { role: row.role, scopes: scopesForRole(row.role) } : null;
 }
 
 /** The active tenant named by a URL's slug, or by a slug it had before enrollment or a rename at HQ. */
 export function findTenantBySlug(db: Db, slug: string): TenantRow | undefined {
-  const tenant = db.first(qb.selectFrom('tenant').selectAll().where('slug', '=', slug).where('is_active', '=', 1));
+  const tenant = db.raw<TenantRow>('SELECT * FROM tenant WHERE slug = ? AND is_active = 1', slug)[0];
   if (tenant) return tenant;
   const aliased = tenantIdForSlugAlias(db, slug);
   return aliased ? db.first(qb.selectFrom('tenant').selectAll().where('id', '=', aliased).where('is_active', '=', 1)) : undefined;

@@ -119,16 +119,14 @@ function queuedEvents(db: Db, row: PrintJobRow, now: number): DomainEvent[] {
  */
 export function printIssuedTicket(deps: UseCaseDeps, event: Readonly<{ tenantId: string; ticket: TicketDto }>, now: number): PrintJobRow | null {
   const { db } = deps;
-  const kiosk = db.first(
-    qb.selectFrom('ticket_event')
-      .innerJoin('device', 'device.id', 'ticket_event.actor_device_id')
-      .innerJoin('kiosk', 'kiosk.id', 'device.kiosk_id')
-      .select(['kiosk.printer_id'])
-      .where('ticket_event.ticket_id', '=', event.ticket.id)
-      .where('ticket_event.type', '=', 'ticket.created')
-      // A kiosk's own print agent (its scanner checking in an appointment) prints on the kiosk's printer too.
-      .where('device.type', 'in', ['kiosk', 'print_agent']),
-  );
+  // Raw SQL: asked for every ticket issued. A kiosk's own print agent (its scanner checking in an
+  // appointment) prints on the kiosk's printer too.
+  const kiosk = db.raw<{ printer_id: string | null }>(
+    `SELECT kiosk.printer_id FROM ticket_event
+     JOIN device ON device.id = ticket_event.actor_device_id JOIN kiosk ON kiosk.id = device.kiosk_id
+     WHERE ticket_event.ticket_id = ? AND ticket_event.type = 'ticket.created' AND device.type IN ('kiosk', 'print_agent')`,
+    event.ticket.id,
+  )[0];
   if (!kiosk?.printer_id) return null;
   const printerId = kiosk.printer_id;
   const row = db.tx(() => {

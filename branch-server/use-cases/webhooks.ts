@@ -124,7 +124,8 @@ export function redeliverWebhook(deps: UseCaseDeps, caller: Caller, id: string):
   });
 }
 
-type Source = Readonly<{ rowid: number; tenantId: string; createdAt: number; events: ReadonlyArray<Readonly<{ name: WebhookEventName; id: string; data: unknown }>> }>;
+/** `data` is built only when a subscription wants the event: most branches have none, and the ticket's summary is a read per event. */
+type Source = Readonly<{ rowid: number; tenantId: string; createdAt: number; events: ReadonlyArray<Readonly<{ name: WebhookEventName; id: string; data: () => unknown }>> }>;
 
 function ticketSummary(db: Db, ticketId: string): Record<string, unknown> | null {
   const t = db.first(qb.selectFrom('ticket').innerJoin('queue', 'queue.id', 'ticket.queue_id')
@@ -145,9 +146,9 @@ const READERS: ReadonlyArray<Readonly<{ cursor: string; table: 'ticket_event' | 
     read: (db, from, limit) => db.raw<{ rowid: number; id: string; tenant_id: string; ticket_id: string; type: string; from_status: string | null; to_status: string; reason: string; created_at: number }>(
       'SELECT rowid, id, tenant_id, ticket_id, type, from_status, to_status, reason, created_at FROM ticket_event WHERE rowid > ? ORDER BY rowid LIMIT ?', from, limit,
     ).map((e) => {
-      const ticket = ticketSummary(db, e.ticket_id);
-      const data = { ticket, from_status: e.from_status, to_status: e.to_status, reason: e.reason, event_type: e.type };
-      const events: { name: WebhookEventName; id: string; data: unknown }[] = [];
+      let built: unknown;
+      const data = () => (built ??= { ticket: ticketSummary(db, e.ticket_id), from_status: e.from_status, to_status: e.to_status, reason: e.reason, event_type: e.type });
+      const events: { name: WebhookEventName; id: string; data: () => unknown }[] = [];
       if ((WEBHOOK_EVENTS as readonly string[]).includes(e.type)) events.push({ name: e.type as WebhookEventName, id: e.id, data });
       if (e.from_status !== e.to_status) events.push({ name: 'ticket.status_changed', id: `${e.id}.status`, data });
       return { rowid: e.rowid, tenantId: e.tenant_id, createdAt: e.created_at, events };
@@ -159,10 +160,10 @@ const READERS: ReadonlyArray<Readonly<{ cursor: string; table: 'ticket_event' | 
       'SELECT rowid, id, tenant_id, ticket_id, customer_id, csat, nps, nps_category, wait_rating, service_rating, comment, channel, created_at FROM feedback WHERE rowid > ? ORDER BY rowid LIMIT ?', from, limit,
     ).map((f) => ({
       rowid: f.rowid, tenantId: f.tenant_id, createdAt: f.created_at,
-      events: [{ name: 'feedback.created' as const, id: f.id, data: { feedback: {
+      events: [{ name: 'feedback.created' as const, id: f.id, data: () => ({ feedback: {
         id: f.id, ticket: f.ticket_id, customer: f.customer_id, csat: f.csat, nps: f.nps, nps_category: f.nps_category,
         wait_rating: f.wait_rating, service_rating: f.service_rating, comment: f.comment, channel: f.channel, created_at: iso(f.created_at),
-      } } }],
+      } }) }],
     })),
   },
   {
@@ -171,9 +172,9 @@ const READERS: ReadonlyArray<Readonly<{ cursor: string; table: 'ticket_event' | 
       'SELECT rowid, id, tenant_id, site_id, service_id, customer_id, starts_at, ends_at, status, created_at FROM appointment WHERE rowid > ? ORDER BY rowid LIMIT ?', from, limit,
     ).map((a) => ({
       rowid: a.rowid, tenantId: a.tenant_id, createdAt: a.created_at,
-      events: [{ name: 'appointment.created' as const, id: a.id, data: { appointment: {
+      events: [{ name: 'appointment.created' as const, id: a.id, data: () => ({ appointment: {
         id: a.id, site: a.site_id, service: a.service_id, customer: a.customer_id, starts_at: iso(a.starts_at), ends_at: iso(a.ends_at), status: a.status, created_at: iso(a.created_at),
-      } } }],
+      } }) }],
     })),
   },
 ];
@@ -214,7 +215,7 @@ export function dispatchWebhookEvents(db: Db, now: number, limit = 500): number 
           for (const sub of subs) {
             if (!sub.events.has(event.name) || source.createdAt < sub.row.created_at) continue;
             const id = uuidv7(now);
-            const payload = JSON.stringify({ id: event.id, type: event.name, created_at: new Date(source.createdAt).toISOString(), tenant: slug, data: event.data });
+            const payload = JSON.stringify({ id: event.id, type: event.name, created_at: new Date(source.createdAt).toISOString(), tenant: slug, data: event.data() });
             const inserted = db.run(qb.insertInto('webhook_delivery').values({
               id, tenant_id: source.tenantId, subscription_id: sub.row.id, event: event.name, event_id: event.id, payload, status: 'pending',
               response_status: null, created_at: now, delivered_at: null, updated_at: now,
