@@ -194,7 +194,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   const unsubscribeMetrics = events.subscribe((event) => metrics.onEvent(event));
   const retention = new RetentionScheduler(db, now, logger.child({ task: 'retention' }), metrics, options.retentionHour === undefined ? 3 : options.retentionHour);
   const jobs = startJobs(db, events, deps.now, { ...options.jobs, font: ticketFont, logger: logger.child({ task: 'jobs' }) }, agents);
-  const detachEtaRefresher = attachEtaRefresher(db, events, deps.now);
+  const detachEtaRefresher = attachEtaRefresher(db, events, deps.now, realtime.watchesEtasOf);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

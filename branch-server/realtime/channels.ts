@@ -259,6 +259,16 @@ export class ChannelRegistry {
     }
   }
 
+  /**
+   * Whether a `queue-etas` push of this queue would reach anyone: a client on its staff or device
+   * channel, or any tracking page (a ticket's page may follow a transfer into any queue).
+   */
+  watchesEtasOf(queueId: string): boolean {
+    if (this.#publicByTicket.size > 0) return true;
+    return (this.#channels.get(`queue:${queueId}`)?.clients.size ?? 0) > 0
+      || (this.#channels.get(`queue:${queueId}:redacted`)?.clients.size ?? 0) > 0;
+  }
+
   #onEtas(event: Extract<DomainEvent, { kind: 'queue-etas' }>): void {
     const forQueue = (redacted: boolean) => (seq: number): Msg<typeof QueueEtasMessage> => ({
       event: 'queue.etas', seq, queue_id: event.queueId, waiting: redacted ? redactWaiting(event.waiting) : [...event.waiting],

@@ -33,7 +33,7 @@ export function attachRealtime(
   events: EventBus,
   options: Partial<RealtimeOptions> = {},
   deviceAgents?: DeviceAgentHub,
-): { close(): Promise<void>; clientCount(): number } {
+): { close(): Promise<void>; clientCount(): number; watchesEtasOf(queueId: string): boolean } {
   const opts: RealtimeOptions = { ...DEFAULT_REALTIME_OPTIONS, ...options };
   const { db } = deps;
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_CLIENT_PAYLOAD });
@@ -258,6 +258,7 @@ export function attachRealtime(
 
   return {
     clientCount: () => clients.size,
+    watchesEtasOf: (queueId) => registry.watchesEtasOf(queueId),
     async close() {
       if (closing) return;
       closing = true;

@@ -17,9 +17,10 @@ const MAX_DELAY_MS = 1_000;
  * queue: the first change after a quiet period is refreshed on the next turn of the event loop (what
  * a lone agent's press sees), and a busy queue is refreshed again only after a pause proportional to
  * what its last refresh cost, so refreshing takes at most MAX_CPU_SHARE of the CPU however fast
- * tickets arrive. Every change is covered by a refresh that starts after it.
+ * tickets arrive. Every change is covered by a refresh that starts after it, for the queues someone
+ * watches (`watched`: a staff console, a device or a tracking page).
  */
-export function attachEtaRefresher(db: Db, events: EventBus, now: () => number): () => void {
+export function attachEtaRefresher(db: Db, events: EventBus, now: () => number, watched: (queueId: string) => boolean = () => true): () => void {
   type Mark = Extract<DomainEvent, { kind: 'queue-changed' }>;
   const pending = new Map<string, Mark>();
   /** Per queue: earliest performance.now() of its next refresh. */
@@ -33,6 +34,9 @@ export function attachEtaRefresher(db: Db, events: EventBus, now: () => number):
     const at = now();
     const out: DomainEvent[] = [];
     for (const q of marks) {
+      // Nobody on the queue's channels and no tracking page open: nothing to push. Whoever opens one
+      // later gets the live order in its snapshot, and the refreshes after that.
+      if (!watched(q.queueId)) continue;
       const started = performance.now();
       out.push(etaEvent(db, {
         tenantId: q.tenantId, tenantSlug: q.tenantSlug, now: at, origin: '', role: null,

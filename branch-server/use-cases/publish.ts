@@ -1,6 +1,6 @@
 import type { Db } from '../db/sqlite.ts';
 import type { TicketDto } from '../contract/tickets.contract.ts';
-import { queueEtas, waitingIdentities } from '../db/repositories/tickets.repository.ts';
+import { queueEtas, type WaitingIdentity } from '../db/repositories/tickets.repository.ts';
 import type { Caller } from './deps.ts';
 import type { DomainEvent, TicketEventName } from './events.ts';
 
@@ -18,8 +18,8 @@ export function queueChanged(caller: Caller, queueId: string): DomainEvent {
 
 /** Fresh positions and ETAs of a queue's waiting tickets, read after commit. */
 export function etaEvent(db: Db, caller: Caller, queueId: string): DomainEvent {
-  const { ordered, etas } = queueEtas(db, queueId, caller.now);
-  const publicIds = new Map(ordered.length === 0 ? [] : waitingIdentities(db, queueId).map((r) => [r.id, r]));
+  const publicIds = new Map<string, WaitingIdentity>();
+  const { ordered, etas } = queueEtas(db, queueId, caller.now, publicIds);
   return {
     kind: 'queue-etas', tenantId: caller.tenantId, tenantSlug: caller.tenantSlug, queueId,
     waiting: ordered.flatMap((t) => {

@@ -31,20 +31,30 @@ export function toQueueSnapshot(queue: QueueRow, slaSeconds: number, remoteHoldS
 }
 
 /** The waiting tickets of some queues: served by the partial index, whatever the history size. */
-export function loadWaiting(db: Db, queueIds: readonly string[]): WaitingTicket[] {
+export type WaitingIdentity = Readonly<{ public_id: string; number: string }>;
+
+/**
+ * The waiting tickets of these queues; with `identities`, their public ids and numbers are put there
+ * from the same read (the ETA push needs both, and a long line is read once instead of twice).
+ */
+export function loadWaiting(db: Db, queueIds: readonly string[], identities?: Map<string, WaitingIdentity>): WaitingTicket[] {
   if (queueIds.length === 0) return [];
   // **Important**: without statistics SQLite rates ticket_queue_created (every ticket the queue ever had)
   // as good as the partial ticket_waiting_line index, and picks it. INDEXED BY pins the partial index (and
   // fails loudly if a change ever made it unusable); the status must stay a literal to match its WHERE.
   // Tuples, not row objects: a rush leaves thousands of waiting tickets and this runs on every call.
-  return db.tuples<[string, string, number, number, number | null, 0 | 1, number | null]>(
-    `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at FROM ticket INDEXED BY ticket_waiting_line
+  return db.tuples<[string, string, number, number, number | null, 0 | 1, number | null, string, string]>(
+    `SELECT id, queue_id, priority, created_at, appointment_at, remote, held_at${identities ? ', public_id, number' : ''}
+     FROM ticket INDEXED BY ticket_waiting_line
      WHERE status = 'en_attente' AND queue_id IN (${queueIds.map(() => '?').join(', ')})`,
     ...queueIds,
-  ).map(([id, queueId, priority, createdAt, appointmentAt, remote, heldAt]) => ({
-    id: id as TicketId, queueId: queueId as QueueId, priority, createdAt, appointmentAt,
-    ...(remote === 1 ? { remote: { heldAt } } : {}),
-  }));
+  ).map(([id, queueId, priority, createdAt, appointmentAt, remote, heldAt, publicId, number]) => {
+    identities?.set(id, { public_id: publicId, number });
+    return {
+      id: id as TicketId, queueId: queueId as QueueId, priority, createdAt, appointmentAt,
+      ...(remote === 1 ? { remote: { heldAt } } : {}),
+    };
+  });
 }
 
 /**
@@ -59,10 +69,6 @@ export function waitingSummary(db: Db, queueId: string, now: number): { waiting:
      FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, now, queueId,
   )[0];
   return { waiting: row?.waiting ?? 0, callable: row?.callable ?? 0, oldest: row?.oldest ?? null };
-}
-
-export function waitingIdentities(db: Db, queueId: string): { id: string; public_id: string; number: string }[] {
-  return db.raw(`SELECT id, public_id, number FROM ticket INDEXED BY ticket_waiting_line WHERE status = 'en_attente' AND queue_id = ?`, queueId);
 }
 
 /** The ticket an agent holds (called, in service or paused at their counter), newest first. */
@@ -106,10 +112,10 @@ function etaModel(db: Db, queue: QueueWithService): EtaModel {
   };
 }
 
-export function queueEtas(db: Db, queueId: string, now: number): QueueEtas {
+export function queueEtas(db: Db, queueId: string, now: number, identities?: Map<string, WaitingIdentity>): QueueEtas {
   const queue = queueWithService(db, queueId);
   if (!queue) return { ordered: [], etas: new Map() };
-  const waiting = loadWaiting(db, [queueId]);
+  const waiting = loadWaiting(db, [queueId], identities);
   const ranked = orderWaiting(toQueueSnapshot(queue, queue.sla_seconds), waiting, DEFAULT_POLICY_CONFIG, now);
   // Appointments not yet due are not callable; they are listed after the callable ones.
   const callable = new Set(ranked.map((r) => r.ticket.id));

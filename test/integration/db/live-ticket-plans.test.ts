@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../../branch-server/db/migrate.ts';
 import { Db, openSqlite } from '../../../branch-server/db/sqlite.ts';
-import { heldTickets, loadWaiting, newcomerPosition, waitingIdentities, waitingSummary } from '../../../branch-server/db/repositories/tickets.repository.ts';
+import { heldTickets, loadWaiting, newcomerPosition, waitingSummary } from '../../../branch-server/db/repositories/tickets.repository.ts';
 import { DEFAULT_POLICY_CONFIG } from '../../../branch-server/domain/queue-policies.ts';
 import type { QueueId } from '../../../branch-server/domain/ids.ts';
 
@@ -59,7 +59,7 @@ describe('live-ticket queries', () => {
   const queue = { id: 'q' as QueueId, algorithm: 'priority' as const, slaSeconds: 600, weight: 1, status: 'open' as const };
   it.each([
     ['the waiting summary of a queue (stats, kiosk tiles, capacity)', () => waitingSummary(db, 'q', 0)],
-    ['the identities of waiting tickets (ETA pushes)', () => waitingIdentities(db, 'q')],
+    ['the waiting line with its public ids and numbers (ETA pushes)', () => loadWaiting(db, ['q'], new Map())],
     ['the waiting line of call-next and of the ETA refresh', () => loadWaiting(db, ['q', 'r'])],
     ['the place of a newly issued priority ticket', () => newcomerPosition(db, queue, { id: 'new', priority: 3 }, DEFAULT_POLICY_CONFIG, 0)],
   ])('reads %s from the waiting-line index alone, never a ticket row', (_label, run) => {
