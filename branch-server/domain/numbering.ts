@@ -35,10 +35,19 @@ export function businessDate(now: EpochMs, timeZone: string): string {
   if (!Number.isFinite(now)) {
     throw new DomainError('validation-failed', 'The instant must be a finite epoch-milliseconds value.', { now });
   }
+  // Time-zone offsets are whole minutes, so the local date cannot change within a UTC minute: the
+  // last answer per zone is kept for its minute (formatToParts costs ~5 µs on every ticket issued).
+  const minute = Math.floor(now / 60_000);
+  const last = lastDates.get(timeZone);
+  if (last?.minute === minute) return last.date;
   const parts = dateFormatter(timeZone).formatToParts(now);
   const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+  const date = `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+  lastDates.set(timeZone, { minute, date });
+  return date;
 }
+
+const lastDates = new Map<string, Readonly<{ minute: number; date: string }>>();
 
 /** A queue prefix is 1 to 3 uppercase ASCII letters (it is printed and announced). */
 export function isValidPrefix(prefix: string): boolean {

@@ -7,7 +7,8 @@ import type { Actor } from '../db/repositories/audit.repository.ts';
 import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import type { AppDeps, Ctx, Handler } from './context.ts';
 import { describeZodError, errorHandler } from './errors.ts';
-import { markRoute, observeRequests } from './observability.ts';
+import { markRoute, observeRequests, type RouteObserver } from './observability.ts';
+import { RouteTable } from './route-table.ts';
 import {
   findMembership, findTenantBySlug, parseAuthorization, resolvePrincipal, type Membership, type Principal,
 } from './principal.ts';
@@ -53,23 +54,34 @@ export function createApp(
   app.use(securityHeaders);
   app.use(express.json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
 
-  const methodsByPath = new Map<string, Set<string>>();
+  // One middleware finds the contract's route in a tree (http/route-table.ts) instead of Express
+  // trying each of its ~200 routes in turn.
+  type Served = Readonly<{ route: Bound; observed: Readonly<{ observer: RouteObserver; template: string }> }>;
+  const table = new RouteTable<Served>();
   for (const route of inMatchOrder(routes)) {
-    const observed = { observer: deps.metrics.forRoute(route.def.method, route.def.path), template: route.def.path };
-    app[route.def.method](route.def.path, (req, res, next) => {
-      markRoute(res, observed);
-      handle(deps, route, req, res).catch(next);
-    });
-    const methods = methodsByPath.get(route.def.path) ?? new Set<string>();
-    methods.add(route.def.method.toUpperCase());
-    methodsByPath.set(route.def.path, methods);
+    table.add(route.def.method, route.def.path, { route, observed: { observer: deps.metrics.forRoute(route.def.method, route.def.path), template: route.def.path } });
   }
-  for (const [path, methods] of methodsByPath) {
-    app.all(path, (_req, res) => {
-      res.setHeader('Allow', [...methods].join(', '));
-      res.status(405).json({ error: `Method not allowed. Use ${[...methods].join(', ')}.`, code: 'method-not-allowed' });
-    });
-  }
+  app.use((req, res, next) => {
+    const found = table.lookup(req.method, req.path);
+    switch (found.kind) {
+      case 'none':
+        next();
+        return;
+      case 'bad-param':
+        next(Object.assign(new URIError(found.message), { status: 400, expose: true }));
+        return;
+      case 'method-not-allowed':
+        res.setHeader('Allow', found.allow.join(', '));
+        res.status(405).json({ error: `Method not allowed. Use ${found.allow.join(', ')}.`, code: 'method-not-allowed' });
+        return;
+      case 'found': {
+        const { route, observed } = found.match.route;
+        (req as { params: Record<string, string> }).params = found.match.params;
+        markRoute(res, observed);
+        handle(deps, route, req, res).catch(next);
+      }
+    }
+  });
 
   extend?.(app, routes);
 

@@ -146,6 +146,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ServerCh
   });
   let output = '';
   const keep = (chunk: Buffer) => {
+    if (process.env['BENCH_ECHO']) process.stderr.write(chunk);
     output = (output + chunk.toString('utf8')).slice(-8000);
     if (!port) port = Number(/running on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0);
   };
