@@ -43,6 +43,8 @@ export const qb = new Kysely<DB>({
 
 type Params = readonly unknown[];
 
+const isThenable = (value: unknown): boolean => typeof (value as { then?: unknown } | null)?.then === 'function';
+
 /** Synchronous executor with a prepared-statement cache keyed by SQL text. */
 export class Db {
   readonly sqlite: SqliteHandle;
@@ -126,15 +128,35 @@ export class Db {
    */
   tx<T>(fn: () => T): T {
     if (this.sqlite.inTransaction) return fn();
+    // Prepared once (better-sqlite3's transaction() builds four wrapper functions on every call,
+    // a cost paid per ticket in a rush). If the COMMIT itself fails, the transaction is rolled back.
+    const control = this.#control();
     let result: T;
+    control.begin.run();
     try {
-      result = this.sqlite.transaction(fn).immediate();
+      result = fn();
+      if (isThenable(result)) throw new TypeError('A transaction function cannot return a promise.');
+      control.commit.run();
     } catch (error) {
+      if (this.sqlite.inTransaction) control.rollback.run();
       this.#afterCommit.clear();
       throw error;
     }
     this.#runAfterCommit();
     return result;
+  }
+
+  #controlStatements: Readonly<Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement>> | null = null;
+
+  #control() {
+    return this.#controlStatements ??= {
+      begin: this.sqlite.prepare('BEGIN IMMEDIATE'),
+      commit: this.sqlite.prepare('COMMIT'),
+      rollback: this.sqlite.prepare('ROLLBACK'),
+      savepoint: this.sqlite.prepare('SAVEPOINT sq_savepoint'),
+      release: this.sqlite.prepare('RELEASE sq_savepoint'),
+      rollbackTo: this.sqlite.prepare('ROLLBACK TO sq_savepoint'),
+    };
   }
 
   /**
@@ -176,7 +198,22 @@ export class Db {
    * the rest of the transaction stands (one bad request in a group commit fails alone).
    */
   savepoint<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)();
+    if (!this.sqlite.inTransaction) return this.tx(fn);
+    const control = this.#control();
+    control.savepoint.run();
+    try {
+      const result = fn();
+      if (isThenable(result)) throw new TypeError('A savepoint function cannot return a promise.');
+      control.release.run();
+      return result;
+    } catch (error) {
+      // Undo this savepoint's writes only, then end it: the transaction around it goes on.
+      if (this.sqlite.inTransaction) {
+        control.rollbackTo.run();
+        control.release.run();
+      }
+      throw error;
+    }
   }
 
   close(): void {
