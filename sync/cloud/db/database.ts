@@ -75,6 +75,11 @@ function postgresDialect(connectionString: string, max: number) {
         oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server ends (PostgreSQL restarted, an administrator's terminate, a
+  // failover) is reported here and dropped by the pool; the next query opens a fresh one. Without a
+  // listener the pool's 'error' event is an uncaught exception: the cloud process would die.
+  // Errors of queries in flight still reach their callers.
+  pool.on('error', () => undefined);
   const listen = async (channel: string, onPayload: (payload: string) => void) => {
     const client = new pg.Client({ connectionString });
     client.on('notification', (message) => {
