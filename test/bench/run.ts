@@ -33,6 +33,8 @@ type Figures = {
   issue_per_s: number | null;
   raw_insert_per_s: number | null;
   issue_vs_raw: number | null;
+  issue_p99_ms_watched: number | null;
+  issue_per_s_watched: number | null;
   call_next_p99_ms_1k: number | null;
   call_next_p99_ms_1m: number | null;
   call_next_growth: number | null;
@@ -80,6 +82,7 @@ const BUDGET_MS = env('BENCH_PHASE_BUDGET_S', 60) * 1_000;
 
 const figures: Figures = {
   issue_p50_ms: null, issue_p99_ms: null, issue_per_s: null, raw_insert_per_s: null, issue_vs_raw: null,
+  issue_p99_ms_watched: null, issue_per_s_watched: null,
   call_next_p99_ms_1k: null, call_next_p99_ms_1m: null, call_next_growth: null,
   ws_fanout_p99_ms_1000: null, ws_fanout_p99_ms_5000: null, stats_p99_ms: null, cold_start_ms: null, rss_mb_5000_ws: null,
   hq_report_p95_ms_10m: null,
@@ -184,13 +187,34 @@ async function rawInsert(): Promise<void> {
   }
 }
 
-async function issueBench(): Promise<void> {
-  const tenant = await createTenantOn(join(tmp, 'issue'));
-  const server = await startServer(tenant.dataDir, 'issue');
+/**
+ * `watched`: a staff console holds each queue's ws channel during the run (an agent's desk or the
+ * manager's board), so every change of a line is followed by its ETA push, as in a branch at work.
+ */
+async function issueBench(watched = false): Promise<void> {
+  const tenant = await createTenantOn(join(tmp, watched ? 'issue-watched' : 'issue'));
+  const server = await startServer(tenant.dataDir, watched ? 'issue-watched' : 'issue');
+  let consoles: ChildProcess | null = null;
   try {
     const api = new Api(server.url);
     const token = await login(api, ADMIN.email, ADMIN.password);
     api.close();
+    if (watched) {
+      const child = (consoles = forkChild('ws-clients.ts'));
+      for (const queue of tenant.demo.queues) {
+        const url = `${server.url.replace(/^http/, 'ws')}/ws/tenants/${SLUG}/queues/${queue.id}/?token=${encodeURIComponent(token)}`;
+        const connected = await new Promise<Extract<WsChildReport, { type: 'connected' }>>((resolve) => {
+          const onMessage = (m: WsChildReport) => {
+            if (m.type !== 'connected') return;
+            child.off('message', onMessage);
+            resolve(m);
+          };
+          child.on('message', onMessage);
+          child.send({ type: 'connect', url, count: 1, parallel: 1 } satisfies WsChildRequest);
+        });
+        if (connected.failed > 0) throw new Error(`the staff console could not watch queue ${queue.prefix}: ${connected.firstError ?? 'no answer'}`);
+      }
+    }
     const child = forkChild('issue-load.ts');
     const job: IssueLoadRequest = {
       url: server.url, token, slug: SLUG, queueIds: tenant.demo.queues.map((q) => q.id),
@@ -205,6 +229,14 @@ async function issueBench(): Promise<void> {
       child.send(job);
     });
     if (report.ok === 0) throw new Error(`no ticket issued: ${report.firstError ?? 'no answer'}`);
+    if (watched) {
+      figures.issue_p99_ms_watched = percentile(report.latenciesMs, 99);
+      figures.issue_per_s_watched = report.ok / (report.elapsedMs / 1000);
+      log(`  ${report.ok} tickets issued in ${report.elapsedMs / 1000} s with a staff console on each queue's channel, ${report.errors} errors; p50 ${fmt(percentile(report.latenciesMs, 50))} ms, p99 ${fmt(figures.issue_p99_ms_watched)} ms`);
+      log(`  per second: ${report.perSecond.join(' ')}`);
+      details.push(`issue watched: the same load with one ws client on each queue's staff channel (every line change is followed by its ETA push): p50 ${fmt(percentile(report.latenciesMs, 50))} ms, p99 ${fmt(figures.issue_p99_ms_watched)} ms, ${Math.round(figures.issue_per_s_watched)} /s`);
+      return;
+    }
     figures.issue_p50_ms = percentile(report.latenciesMs, 50);
     figures.issue_p99_ms = percentile(report.latenciesMs, 99);
     figures.issue_per_s = report.ok / (report.elapsedMs / 1000);
@@ -213,6 +245,10 @@ async function issueBench(): Promise<void> {
     log(`  p50 ${fmt(figures.issue_p50_ms)} ms, p90 ${fmt(percentile(report.latenciesMs, 90))} ms, p99 ${fmt(figures.issue_p99_ms)} ms, max ${fmt(percentile(report.latenciesMs, 100))} ms`);
     details.push(`issue: ${report.ok} tickets in ${report.elapsedMs / 1000} s, ${report.errors} errors; per second first→last ${report.perSecond[0] ?? 0}→${report.perSecond.at(-1) ?? 0}; every ticket stays waiting, so the queues grow to ~${Math.round((report.ok * (1 + 1 / ISSUE_SECONDS)) / 3)} waiting each`);
   } finally {
+    if (consoles) {
+      consoles.send({ type: 'close' } satisfies WsChildRequest);
+      await new Promise((r) => { consoles!.once('exit', r); setTimeout(r, 5_000); });
+    }
     await server.stop();
   }
 }
@@ -400,7 +436,8 @@ async function main(): Promise<void> {
 
   if (wanted('issue')) {
     await phase('raw durable insert (bare better-sqlite3, ≥ 3 s)', rawInsert);
-    await phase(`issue tickets: POST tickets/ at concurrency 16 for ${ISSUE_SECONDS} s (separate load process)`, issueBench);
+    await phase(`issue tickets: POST tickets/ at concurrency 16 for ${ISSUE_SECONDS} s (separate load process)`, () => issueBench());
+    await phase(`issue tickets with a staff console watching each queue (ETA pushes on), ${ISSUE_SECONDS} s`, () => issueBench(true));
   }
 
   // Shared by the phases below (a holder object: the phases assign it from closures).
@@ -510,6 +547,7 @@ function historyTarget(tenant: Tenant): HistoryTarget {
 function printTable(reduced: boolean): void {
   const units: Record<keyof Figures, string> = {
     issue_p50_ms: 'ms', issue_p99_ms: 'ms', issue_per_s: '/s', raw_insert_per_s: '/s', issue_vs_raw: '×',
+    issue_p99_ms_watched: 'ms', issue_per_s_watched: '/s',
     call_next_p99_ms_1k: 'ms', call_next_p99_ms_1m: 'ms', call_next_growth: '×', ws_fanout_p99_ms_1000: 'ms',
     ws_fanout_p99_ms_5000: 'ms', stats_p99_ms: 'ms', cold_start_ms: 'ms', rss_mb_5000_ws: 'MiB',
     hq_report_p95_ms_10m: 'ms',
