@@ -42,6 +42,7 @@ async function main(): Promise<number> {
   console.log([
     `Restored ${plan.file}.`,
     ...(result.setAside ? [`The previous database is in ${result.setAside}.`] : []),
+    ...(result.countersCarried > 0 ? [`Ticket numbers go on after the last ones it issued (${result.countersCarried} queue day(s)): no number is handed out twice.`] : []),
     'Start the server: if it is enrolled with HQ it uploads again under a new stream (the cloud keeps every row once)',
     'and takes a fresh copy of HQ\'s data. Tickets issued after this backup stay at HQ only.',
   ].join('\n'));

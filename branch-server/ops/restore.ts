@@ -48,7 +48,13 @@ export async function planRestore(dataDir: string, file: string): Promise<Restor
   return { file, target, check, currentTickets };
 }
 
-export type RestoreResult = Readonly<{ setAside: string | null; tickets: number | null; streamId: string }>;
+export type RestoreResult = Readonly<{
+  setAside: string | null;
+  tickets: number | null;
+  streamId: string;
+  /** Queue days whose numbering continues after what the set-aside database had issued. */
+  countersCarried: number;
+}>;
 
 /**
  * Restores a backup into DATA_DIR/branch.sqlite (the server must be stopped):
@@ -60,7 +66,10 @@ export type RestoreResult = Readonly<{ setAside: string | null; tickets: number 
  *    each row once by its id and takes a replay only where it has no copy (any copy it has came
  *    from this branch before the restore, at least as new); rows written after the restore follow.
  *    Nothing uploaded is lost or duplicated at the cloud, whatever the branch's clock says.
- * 4. an audit row records the restore.
+ * 4. ticket numbers go on after the last ones the set-aside database issued, when it can still be
+ *    read: a customer in the waiting room may hold a ticket printed after the backup was taken, and
+ *    nobody must be handed the same number again that day;
+ * 5. an audit row records the restore.
  */
 export async function restoreBackup(plan: RestorePlan, now: number): Promise<RestoreResult> {
   const dataDir = join(plan.target, '..');
@@ -86,7 +95,13 @@ export async function restoreBackup(plan: RestorePlan, now: number): Promise<Res
     await migrateToLatest(sqlite);
     const db = new Db(sqlite);
     const streamId = randomUUID();
+    const counters = setAside ? issuedCounters(setAside) : [];
+    let countersCarried = 0;
     db.tx(() => {
+      const carry = db.sqlite.prepare(`INSERT INTO queue_counter (queue_id, business_date, last_seq)
+        SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM queue WHERE id = ?)
+        ON CONFLICT (queue_id, business_date) DO UPDATE SET last_seq = excluded.last_seq WHERE excluded.last_seq > queue_counter.last_seq`);
+      for (const c of counters) countersCarried += carry.run(c.queue_id, c.business_date, c.last_seq, c.queue_id).changes;
       setSyncState(db, 'stream_id', streamId);
       // What the backup's outbox holds may be at the cloud already, newer: sent again as replays.
       const last = db.sqlite.prepare('SELECT max(seq) FROM sync_outbox').pluck().get() as number | null;
@@ -98,12 +113,29 @@ export async function restoreBackup(plan: RestorePlan, now: number): Promise<Res
       if (tenant) {
         appendAudit(db, SYSTEM_ACTOR, {
           tenantId: tenant.id, action: 'backup.restored', entity: 'tenant', entityId: tenant.id,
-          after: { file: plan.file, tickets: plan.check.tickets, set_aside: setAside },
+          after: { file: plan.file, tickets: plan.check.tickets, set_aside: setAside, counters_carried: countersCarried },
         }, now);
       }
     });
-    return { setAside, tickets: plan.check.tickets, streamId };
+    return { setAside, tickets: plan.check.tickets, streamId, countersCarried };
   } finally {
     sqlite.close();
+  }
+}
+
+/**
+ * The day counters of a set-aside database, or none when it cannot be read (the restore is often
+ * because it is damaged). Opened read-only, its WAL beside it: nothing in it changes.
+ */
+function issuedCounters(file: string): { queue_id: string; business_date: string; last_seq: number }[] {
+  try {
+    const old = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return old.prepare('SELECT queue_id, business_date, last_seq FROM queue_counter').all() as { queue_id: string; business_date: string; last_seq: number }[];
+    } finally {
+      old.close();
+    }
+  } catch {
+    return [];
   }
 }

@@ -172,9 +172,11 @@ describe('restore', () => {
     };
     await sync();
     let token = await t.login(acme.adminEmail, acme.adminPassword);
+    const numbers = new Map<string, string>();
     const issue = async () => {
       const res = await t.api('POST', '/api/v1/tenants/acme/tickets/', { token, body: { queue: queueId, channel: 'kiosk' } });
       expect(res.status).toBe(201);
+      numbers.set(res.body.id as string, res.body.number as string);
       return res.body.id as string;
     };
 
@@ -200,6 +202,7 @@ describe('restore', () => {
     const restored = await restoreCli(dataDir, [join(dataDir, 'backups', backup.file), '--yes']);
     expect(restored.code, restored.out).toBe(0);
     expect(readdirSync(join(dataDir, 'pre-restore')).some((f) => f.endsWith('.sqlite'))).toBe(true);
+    expect(restored.out).toMatch(/Ticket numbers go on after the last ones it issued/);
 
     t = await startTestServer({ dataDir, ...quiet });
     servers.push(t);
@@ -207,6 +210,10 @@ describe('restore', () => {
     // The restored branch lost what happened after the backup; it carries on issuing.
     const afterRestore = [await issue(), await issue()];
     await sync();
+    // The tickets printed after the backup (A005, A006) may still be in customers' hands: the restored
+    // branch goes on after them instead of handing the same numbers out again.
+    expect(afterBackup.map((id) => numbers.get(id))).toEqual(['A005', 'A006']);
+    expect(afterRestore.map((id) => numbers.get(id))).toEqual(['A007', 'A008']);
 
     const rows = await cloud.db.db.selectFrom('ticket').select(['id', 'status']).where('site_id', '=', acme.siteId).execute();
     const expected = [uploaded, ...early, ...afterBackup, ...afterRestore];
