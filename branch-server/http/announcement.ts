@@ -36,7 +36,7 @@ async function serve(deps: AppDeps, announcer: Announcer, req: Request, res: Res
 
   const parsed = AnnouncementQuery.safeParse(req.query ?? {});
   if (!parsed.success) {
-    const { message, details } = describeZodError(parsed.error, '(query)');
+    const { message, details } = describeZodError(parsed.error, '(query)', req.query ?? {});
     throw new DomainError('validation-failed', `Query ${message}`, details);
   }
   const query = parsed.data;

@@ -211,7 +211,7 @@ export function parseInput(schema: z.ZodType | undefined, value: unknown, where:
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const { message, details } = describeZodError(parsed.error, where === 'query' ? '(query)' : '(body)');
+    const { message, details } = describeZodError(parsed.error, where === 'query' ? '(query)' : '(body)', value);
     throw new DomainError('validation-failed', where === 'query' ? `Query ${message}` : message, details);
   }
   return parsed.data;

@@ -8,16 +8,58 @@ import { requestId } from './observability.ts';
  * Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. An issue
  * about the whole input (unknown keys, a cross-field rule) is reported on `root`.
  */
+/**
+ * One refused field, as the API's `details` carry it: the field's path, an English message, and
+ * what a client needs to say it in its own language: the check that failed (`code`: zod's issue
+ * code, or `required` for a field that was not sent) and its bound or format.
+ */
+export type FieldIssue = {
+  field: string;
+  message: string;
+  code: string;
+  minimum?: number;
+  maximum?: number;
+  /** What was measured: `string` (characters), `array` (items), `number`… */
+  origin?: string;
+  format?: string;
+};
+
 export function describeZodError(
   error: ZodError,
   root: '(body)' | '(query)' = '(body)',
-): { message: string; details: { field: string; message: string }[] } {
-  const details = error.issues.map((issue) => ({
+  input?: unknown,
+): { message: string; details: FieldIssue[] } {
+  const details = error.issues.map((issue): FieldIssue => ({
     field: issue.path.map(String).join('.') || root,
     message: issue.message,
+    ...issueFacts(issue, input),
   }));
   const first = details[0];
   return { message: first ? `${first.field}: ${first.message}` : 'Invalid input.', details };
+}
+
+function issueFacts(issue: ZodError['issues'][number], input: unknown): Omit<FieldIssue, 'field' | 'message'> {
+  switch (issue.code) {
+    case 'too_small':
+      return { code: issue.code, minimum: Number(issue.minimum), origin: issue.origin };
+    case 'too_big':
+      return { code: issue.code, maximum: Number(issue.maximum), origin: issue.origin };
+    case 'invalid_format':
+      return { code: issue.code, format: issue.format };
+    case 'invalid_type':
+      return { code: input !== undefined && valueAt(input, issue.path) === undefined ? 'required' : issue.code };
+    default:
+      return { code: issue.code };
+  }
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
 }
 
 export function sendError(res: Response, error: DomainError): void {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, fieldErrors } from '../shared/api.ts';
+import type { Language } from '../shared/i18n.tsx';
 import { Banner, Button } from '../shared/ui.tsx';
 import { useT } from './context.tsx';
 
@@ -12,9 +13,9 @@ type Failure = Readonly<{ message: string; fields: Readonly<Record<string, strin
  * What the API refused, for people: its message, and each `details` item placed under the field it
  * names (the form's fields carry the API's names), so a bad value is shown where it was typed.
  */
-function describeFailure(error: unknown): Failure {
+function describeFailure(error: unknown, lang: Language): Failure {
   if (!(error instanceof ApiError)) return { message: (error as Error).message, fields: {} };
-  return { message: error.message, fields: fieldErrors(error) };
+  return { message: error.message, fields: fieldErrors(error, lang) };
 }
 
 type Mode = 'edit' | 'delete' | null;
@@ -36,7 +37,7 @@ export function RowActions({ name, form, save, remove, removeLabel, confirmText,
   confirmText?: string;
   onDone: () => void;
 }>) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLElement | null>(null);
   const [mode, setMode] = useState<Mode>(null);
@@ -67,7 +68,7 @@ export function RowActions({ name, form, save, remove, removeLabel, confirmText,
       close();
       onDone();
     } catch (error) {
-      setFailure(describeFailure(error));
+      setFailure(describeFailure(error, lang));
     } finally {
       setBusy(false);
     }

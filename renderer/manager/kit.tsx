@@ -3,7 +3,7 @@ import {
   type ComponentPropsWithRef, type ReactNode,
 } from 'react';
 import { ApiError, fieldErrors } from '../shared/api.ts';
-import { useI18n } from '../shared/i18n.tsx';
+import { useI18n, type Language } from '../shared/i18n.tsx';
 import { Banner, Button, useModalDialog } from '../shared/ui.tsx';
 
 export { TextArea } from '../shared/ui.tsx';
@@ -19,9 +19,9 @@ export type Failure = Readonly<{ message: string; fields: FieldErrors }>;
  * What went wrong, for people: a sentence in their language, plus the API's `details` mapped to
  * the form fields they name (`queue_ids.0` → `queue_ids`), so each message sits under its field.
  */
-export function describeFailure(error: unknown, t: T): Failure {
+export function describeFailure(error: unknown, t: T, lang?: Language): Failure {
   if (!(error instanceof ApiError)) return { message: t('errNetwork'), fields: {} };
-  const fields = fieldErrors(error);
+  const fields = fieldErrors(error, lang);
   const lead = error.status === 400 ? t('errValidation')
     : error.status === 403 ? t('errForbidden')
       : error.status === 404 ? t('errNotFound')
@@ -35,7 +35,7 @@ export function describeFailure(error: unknown, t: T): Failure {
 
 /** A submit helper: busy flag, failure mapped to fields, and the failure cleared on the next try. */
 export function useSubmit() {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Failure | null>(null);
   const run = useCallback(async <R,>(action: () => Promise<R>): Promise<R | undefined> => {
@@ -44,18 +44,18 @@ export function useSubmit() {
     try {
       return await action();
     } catch (error) {
-      setFailure(describeFailure(error, t));
+      setFailure(describeFailure(error, t, lang));
       return undefined;
     } finally {
       setBusy(false);
     }
-  }, [t]);
+  }, [t, lang]);
   return { busy, failure, run, reset: () => setFailure(null), fieldError: (name: string) => failure?.fields[name] ?? null };
 }
 
 /** Loads data, reloads on demand, and keeps the previous data while reloading. */
 export function useLoad<R>(load: () => Promise<R>, deps: readonly unknown[]) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [data, setData] = useState<R | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [version, setVersion] = useState(0);
@@ -66,7 +66,7 @@ export function useLoad<R>(load: () => Promise<R>, deps: readonly unknown[]) {
       if (cancelled) return;
       setData(value);
       setFailure(null);
-    }, (error: unknown) => !cancelled && setFailure(describeFailure(error, t)));
+    }, (error: unknown) => !cancelled && setFailure(describeFailure(error, t, lang)));
     return () => {
       cancelled = true;
     };

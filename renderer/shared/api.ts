@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { routes, type RouteName, type Routes } from '../../branch-server/contract/index.ts';
+import { localizeIssue, type FieldIssue } from './field-messages.ts';
+import type { Language } from './i18n.tsx';
 
 type Def<K extends RouteName> = Routes[K];
 type In<S> = S extends z.ZodType ? z.input<S> : undefined;
@@ -27,15 +29,17 @@ export class ApiError extends Error {
 
 /**
  * The API's `details` items placed by the form field each names (`queue_ids.0` → `queue_ids`), first
- * message per field, so each problem can be shown under what was typed.
+ * message per field, so each problem can be shown under what was typed; with `lang`, the checks
+ * every form meets (required, length, format…) are said in that language (shared/field-messages.ts).
  */
-export function fieldErrors(error: ApiError): Record<string, string> {
+export function fieldErrors(error: ApiError, lang?: Language): Record<string, string> {
   const fields: Record<string, string> = {};
   if (!Array.isArray(error.details)) return fields;
   for (const item of error.details as unknown[]) {
     if (item && typeof item === 'object' && 'field' in item && 'message' in item) {
-      const field = String((item as { field: unknown }).field).split('.')[0] ?? '';
-      fields[field] ??= String((item as { message: unknown }).message);
+      const issue = item as FieldIssue & { field: unknown };
+      const field = String(issue.field).split('.')[0] ?? '';
+      fields[field] ??= lang ? localizeIssue(lang, { ...issue, message: String(issue.message) }) : String(issue.message);
     }
   }
   return fields;

@@ -93,7 +93,7 @@ describe('manager console: configuration', () => {
     await form.getByRole('group', { name: 'Files servies' }).getByLabel('A — Ouverture de compte').check();
     await form.getByRole('group', { name: 'Files servies' }).getByLabel('C — Conseil').check();
     await form.getByRole('button', { name: 'Créer' }).click();
-    await expect.poll(() => fieldError(page, 'Mot de passe initial').textContent()).toBe('must be at least 8 characters');
+    await expect.poll(() => fieldError(page, 'Mot de passe initial').textContent()).toBe('au moins 8 caractères');
     await form.getByLabel('Mot de passe initial').fill('fatou-password-1');
     await form.getByRole('button', { name: 'Créer' }).click();
     const row = page.locator('tr[data-member="fatou.sall@demo-bank.com"]');
@@ -120,7 +120,7 @@ describe('manager console: configuration', () => {
     let form = page.getByRole('dialog', { name: 'Nouvel écran' });
     await form.getByLabel('Nom', { exact: true }).fill('TV salle principale');
     await form.getByRole('button', { name: 'Créer' }).click();
-    await expect.poll(() => form.locator('fieldset', { hasText: 'Files affichées' }).locator('.sq-field__error').textContent()).toBe('must list at least one queue');
+    await expect.poll(() => form.locator('fieldset', { hasText: 'Files affichées' }).locator('.sq-field__error').textContent()).toBe('au moins 1 élément');
     await form.getByRole('group', { name: 'Files affichées' }).getByLabel('A — Ouverture de compte').check();
     await form.getByRole('group', { name: 'Files affichées' }).getByLabel('B — Retrait').check();
     await form.getByRole('group', { name: 'Langues des annonces' }).getByLabel('العربية').check();
