@@ -69,7 +69,7 @@ describe('members API', () => {
     const before = users();
     const short = await t.api('POST', base(), { token: d.adminToken, body: { email: 'x@demo-bank.com', password: 'short', role: 'agent' } });
     expect(short.status).toBe(400);
-    expect(short.body.details[0]).toEqual({ field: 'password', message: 'must be at least 8 characters' });
+    expect(short.body.details[0]).toEqual({ field: 'password', message: 'must be at least 8 characters', code: 'too_small', minimum: 8, origin: 'string' });
     const email = await t.api('POST', base(), { token: d.adminToken, body: { email: 'not-an-email', password: 'long-enough', role: 'agent' } });
     expect(email.body.details[0].field).toBe('email');
     const role = await t.api('POST', base(), { token: d.adminToken, body: { email: 'x@demo-bank.com', password: 'long-enough', role: 'owner' } });

@@ -45,7 +45,7 @@ describe('sites API', () => {
     const res = await t.api('POST', base(), { token: d.adminToken, body: { name: 'Agence Mars', timezone: 'Mars/Olympus' } });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation-failed');
-    expect(res.body.details).toEqual([{ field: 'timezone', message: expect.stringContaining('IANA') }]);
+    expect(res.body.details).toEqual([{ field: 'timezone', message: expect.stringContaining('IANA'), code: 'custom' }]);
     const list = await t.api('GET', `${base()}?search=Mars`, { token: d.adminToken });
     expect(list.body.count).toBe(0);
   });
