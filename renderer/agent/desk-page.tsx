@@ -57,10 +57,21 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
     return () => clearTimeout(timer);
   }, [notice]);
 
-  /** Runs one API action at a time; the answer updates the desk at once, the ws confirms it. */
-  const run = useCallback(async <T,>(action: () => Promise<T>, done: (result: T) => string | null): Promise<boolean> => {
-    if (busyRef.current) return false;
+  /**
+   * Runs one API action at a time; the answer updates the desk at once, the ws confirms it. A key
+   * pressed while one is in flight is not lost: the ws often shows the called ticket before the
+   * call's own answer is read, and an agent who then presses P at once means it. The last such
+   * action runs when the current one ends; the same action pressed twice (a double tap) runs once.
+   */
+  const queued = useRef<(() => void) | null>(null);
+  const inFlight = useRef<string | null>(null);
+  const run = useCallback(async <T,>(kind: string, action: () => Promise<T>, done: (result: T) => string | null): Promise<boolean> => {
+    if (busyRef.current) {
+      if (kind !== inFlight.current) queued.current = () => void run(kind, action, done);
+      return false;
+    }
     busyRef.current = true;
+    inFlight.current = kind;
     setBusy(true);
     try {
       const result = await action();
@@ -68,11 +79,16 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
       setNotice(text ? { tone: 'ok', text, id: Date.now() } : null);
       return true;
     } catch (error) {
+      queued.current = null; // what was pressed next assumed this succeeded
       setNotice({ tone: 'danger', text: errorMessage(t, error), id: Date.now() });
       return false;
     } finally {
       busyRef.current = false;
+      inFlight.current = null;
       setBusy(false);
+      const next = queued.current;
+      queued.current = null;
+      next?.();
     }
   }, [t]);
 
@@ -97,7 +113,7 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
     document.title = counter ? `${counter} — ${t('appTitle')} — SmartQueue` : `${t('appTitle')} — SmartQueue`;
   }, [counter, t]);
 
-  const callNext = () => run(
+  const callNext = () => run('callNext',
     () => sessions.call('callNext', { body: queueFilter ? { queue_id: queueFilter } : {} }),
     (ticket) => {
       desk.upsert(ticket);
@@ -121,13 +137,13 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
       return;
     }
     const ticket = current;
-    void run(() => sessions.call(TICKET_ROUTES[id], { params: { id: ticket.id } }), (updated) => {
+    void run(id, () => sessions.call(TICKET_ROUTES[id], { params: { id: ticket.id } }), (updated) => {
       desk.upsert(updated);
       return t(NOTICE_KEYS[id], { number: updated.number });
     });
   };
 
-  const resume = (ticket: Ticket) => void run(() => sessions.call('resumeTicket', { params: { id: ticket.id } }), (updated) => {
+  const resume = (ticket: Ticket) => void run('resume', () => sessions.call('resumeTicket', { params: { id: ticket.id } }), (updated) => {
     desk.upsert(updated);
     return t('notice_resumed', { number: updated.number });
   });
@@ -135,14 +151,14 @@ export function DeskPage({ session }: Readonly<{ session: Session }>) {
   const transfer = (targetQueueId: string, reason: string) => {
     const ticket = current ?? held[0];
     if (!ticket) return Promise.resolve(false);
-    return run(() => sessions.call('transferTicket', { params: { id: ticket.id }, body: { target_queue_id: targetQueueId, reason } }), (moved) => {
+    return run('transfer', () => sessions.call('transferTicket', { params: { id: ticket.id }, body: { target_queue_id: targetQueueId, reason } }), (moved) => {
       desk.upsert({ ...ticket, status: 'transfere' });
       desk.upsert(moved);
       return t('notice_transferred', { number: ticket.number, queue: moved.queue_name });
     });
   };
 
-  const setAgentStatus = (next: 'available' | 'busy' | 'paused', reason?: string, newCounter?: string) => run(
+  const setAgentStatus = (next: 'available' | 'busy' | 'paused', reason?: string, newCounter?: string) => run('status',
     () => sessions.call('setAgentStatus', { body: { status: next, ...(reason ? { reason } : {}), ...(newCounter ? { counter: newCounter } : {}) } }),
     (payload) => {
       desk.setStatus(payload);

@@ -135,4 +135,28 @@ describe('agent desk /agent: keyboard shortcuts and agent status', () => {
     await page.keyboard.press('n');
     await expect.poll(notice).toBe('No ticket is waiting in your queues right now.');
   });
+
+  it('keeps a key pressed while the call is still answering: the ticket on screen is put on hold', async () => {
+    const next = await issue(1);
+    // The call's answer reaches the desk late (a slow network); its ws event shows the ticket first.
+    await page.route('**/agents/call-next/', async (route) => {
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 600));
+      await route.fulfill({ response });
+    });
+    try {
+      await page.keyboard.press('n');
+      await expect.poll(currentNumber).toBe(next.number);
+      expect(await page.locator('[data-action="callNext"]').isDisabled()).toBe(true); // still answering
+      await page.keyboard.press('p');
+      await expect.poll(notice).toBe(`Ticket ${next.number} put on hold.`);
+      expect((await ticket(next.id)).status).toBe('pause');
+    } finally {
+      await page.unroute('**/agents/call-next/');
+    }
+    await page.keyboard.press('p');
+    await expect.poll(notice).toBe(`Ticket ${next.number} resumed.`);
+    await page.keyboard.press('c');
+    await expect.poll(currentNumber).toBeNull();
+  });
 });
