@@ -1,4 +1,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { routes } from '../../branch-server/contract/index.ts';
+import type { ApiClient } from '../shared/api.ts';
 import { LanguageSwitch } from '../shared/language-switch.tsx';
 import { Button } from '../shared/ui.tsx';
 import { AuditSection } from './audit.tsx';
@@ -69,7 +71,12 @@ function Console() {
   const tenant = session.tenant!;
   const api = useMemo(() => store.api(tenant), [tenant]);
   const scopes = scopesOf(session);
-  const manager: Manager = { api, session, store, tenant, can: (scope) => scopes.has(scope) };
+  const hqManaged = useHqManaged(api, tenant);
+  const manager: Manager = {
+    api, session, store, tenant, hqManaged,
+    can: (scope) => scopes.has(scope),
+    hqOwns: (route) => hqManaged && (routes[route] as { hqOwned?: boolean }).hqOwned === true,
+  };
   return (
     <ManagerProvider value={manager}>
       <ToastProvider>
@@ -79,6 +86,28 @@ function Console() {
       </ToastProvider>
     </ManagerProvider>
   );
+}
+
+/**
+ * Whether this branch is enrolled in the signed-in tenant (sync status), so HQ owns its
+ * configuration. Read at sign-in (enrolling ends the session) and every minute; false until known.
+ */
+function useHqManaged(api: ApiClient, tenant: string): boolean {
+  const [managed, setManaged] = useState(false);
+  useEffect(() => {
+    let stopped = false;
+    const check = () => api.call('syncStatus').then(
+      (status) => !stopped && setManaged(status.state !== 'not_enrolled' && status.tenant?.slug === tenant),
+      () => undefined, // unknown: the server still refuses an HQ-owned change with its message
+    );
+    void check();
+    const timer = setInterval(() => void check(), 60_000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [api, tenant]);
+  return managed;
 }
 
 function Shell() {

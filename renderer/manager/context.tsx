@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import type { RouteName } from '../../branch-server/contract/index.ts';
 import type { ApiClient } from '../shared/api.ts';
 import type { Scope, SessionStore, StoredSession } from './session.ts';
 
@@ -9,6 +10,13 @@ export type Manager = Readonly<{
   tenant: string;
   /** Whether the signed-in member holds a scope (to hide what the server would refuse anyway). */
   can(scope: Scope): boolean;
+  /**
+   * Whether HQ owns what this route changes here: the branch is enrolled in this tenant and the
+   * contract marks the route `hqOwned` (the server answers 409; the change is made at HQ).
+   */
+  hqOwns(route: RouteName): boolean;
+  /** The branch is enrolled in this tenant: services, queues, staff, templates and hours come from HQ. */
+  hqManaged: boolean;
 }>;
 
 const Ctx = createContext<Manager | null>(null);

@@ -93,6 +93,7 @@ export const dictionary = defineDictionary(
 
     errNetwork: 'Le serveur de l’agence ne répond pas. Vérifiez le réseau et réessayez.',
     errValidation: 'Vérifiez les champs signalés.',
+    hqManagedNotice: 'Géré par le siège : cette agence est enrôlée, ces réglages se modifient dans la console du siège et arrivent ici à la synchronisation suivante.',
     errForbidden: 'Action non autorisée pour votre rôle.',
     errNotFound: 'Élément introuvable (il a peut-être été supprimé).',
     errConflict: 'Action impossible dans l’état actuel.',
@@ -735,6 +736,7 @@ export const dictionary = defineDictionary(
 
     errNetwork: 'The branch server is not answering. Check the network and try again.',
     errValidation: 'Check the highlighted fields.',
+    hqManagedNotice: 'Managed by HQ: this branch is enrolled, so these settings are changed in the HQ console and arrive here with the next sync.',
     errForbidden: 'Your role does not allow this action.',
     errNotFound: 'Not found (it may have been deleted).',
     errConflict: 'This cannot be done in the current state.',
@@ -1377,6 +1379,7 @@ export const dictionary = defineDictionary(
 
     errNetwork: 'خادم الفرع لا يستجيب. تحقق من الشبكة وأعد المحاولة.',
     errValidation: 'تحقق من الحقول المشار إليها.',
+    hqManagedNotice: 'يديرها المقر: هذا الفرع مسجّل، لذا تُعدَّل هذه الإعدادات في لوحة المقر وتصل إلى هنا مع المزامنة التالية.',
     errForbidden: 'دورك لا يسمح بهذا الإجراء.',
     errNotFound: 'العنصر غير موجود (ربما تم حذفه).',
     errConflict: 'لا يمكن تنفيذ هذا الإجراء في الحالة الحالية.',

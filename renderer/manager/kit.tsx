@@ -274,6 +274,12 @@ export function AdminOnly({ children }: Readonly<{ children?: ReactNode }>) {
   return <Banner tone="info">{children ?? t('adminOnly')}</Banner>;
 }
 
+/** Shown on the sections whose settings HQ owns once the branch is enrolled (they are read-only here). */
+export function HqManagedNotice() {
+  const { t } = useT();
+  return <Banner tone="info"><span data-testid="hq-managed">{t('hqManagedNotice')}</span></Banner>;
+}
+
 /**
  * A table that may scroll sideways on a narrow window: a labelled region that takes keyboard
  * focus, so the hidden columns can be scrolled to without a mouse.

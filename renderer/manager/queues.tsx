@@ -4,7 +4,7 @@ import { QUEUE_STATUS_KEY } from './board.tsx';
 import { useManager } from './context.tsx';
 import { byName, listAll, type Queue } from './data.ts';
 import type { ManagerKey } from './i18n.ts';
-import { describeFailure, FormDialog, FormError, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { describeFailure, FormDialog, FormError, HqManagedNotice, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 const ALGORITHMS = ['fifo', 'priority', 'sla'] as const;
 const ALGORITHM_KEY: Readonly<Record<Queue['algorithm'], ManagerKey>> = { fifo: 'algoFifo', priority: 'algoPriority', sla: 'algoSla' };
@@ -14,7 +14,7 @@ type Draft = { site: string; service: string; name: string; prefix: string; algo
 
 /** Queues: which service at which site, the ticket prefix, the calling policy and whether it is open. */
 export function QueuesSection() {
-  const { api, can } = useManager();
+  const { api, can, hqOwns, hqManaged } = useManager();
   const { t } = useT();
   const confirm = useConfirm();
   const notify = useToast();
@@ -24,6 +24,8 @@ export function QueuesSection() {
   }, [api]);
   const [editing, setEditing] = useState<Queue | 'new' | null>(null);
   const allowed = can('manage:queue');
+  // Opening, pausing and closing a queue stay the branch's own; its definition is HQ's once enrolled.
+  const configurable = allowed && !hqOwns('updateQueue');
   const manySites = (data.data?.sites.length ?? 0) > 1;
 
   const setStatus = async (queue: Queue, status: Queue['status']) => {
@@ -64,8 +66,9 @@ export function QueuesSection() {
       <SectionHeader
         title={t('navQueues')}
         lead={t('queuesLead')}
-        actions={allowed && <Button onClick={() => setEditing('new')}>{t('queueNew')}</Button>}
+        actions={configurable && <Button onClick={() => setEditing('new')}>{t('queueNew')}</Button>}
       />
+      {hqManaged && <HqManagedNotice />}
       {data.failure && <Banner>{data.failure.message}</Banner>}
       <Card title={t('queuesList')}>
         <TableWrap label={t('queuesList')}>
@@ -100,8 +103,8 @@ export function QueuesSection() {
                   </td>
                   <td>{q.waiting_count}</td>
                   <td className="mg-actions">
-                    {allowed && <Button tone="ghost" onClick={() => setEditing(q)} aria-label={t('editNamed', { name: q.name })}>{t('edit')}</Button>}
-                    {allowed && <Button tone="ghost" onClick={() => void remove(q)} aria-label={t('deleteNamed', { name: q.name })}>{t('delete')}</Button>}
+                    {configurable && <Button tone="ghost" onClick={() => setEditing(q)} aria-label={t('editNamed', { name: q.name })}>{t('edit')}</Button>}
+                    {configurable && <Button tone="ghost" onClick={() => void remove(q)} aria-label={t('deleteNamed', { name: q.name })}>{t('delete')}</Button>}
                   </td>
                 </tr>
               ))}

@@ -4,7 +4,7 @@ import { BookingRuleCard } from './booking.tsx';
 import { useManager } from './context.tsx';
 import { byName, listAll, type Service } from './data.ts';
 import { formatDuration } from './format.ts';
-import { FormDialog, FormError, SectionHeader, TableWrap, TextArea, Toggle, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { FormDialog, FormError, HqManagedNotice, SectionHeader, TableWrap, TextArea, Toggle, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 type Draft = { name: string; code: string; description: string; slaMinutes: string; serviceMinutes: string; is_active: boolean };
 const EMPTY: Draft = { name: '', code: '', description: '', slaMinutes: '15', serviceMinutes: '5', is_active: true };
@@ -21,13 +21,13 @@ const toSeconds = (minutes: string) => Math.round(Number(minutes.replace(',', '.
 
 /** Services with their SLA: the wait a customer should not exceed before being called. */
 export function ServicesSection() {
-  const { api, can } = useManager();
+  const { api, can, hqOwns, hqManaged } = useManager();
   const { t, lang } = useT();
   const confirm = useConfirm();
   const notify = useToast();
   const services = useLoad(async () => byName(await listAll(api, 'listServices')), [api]);
   const [editing, setEditing] = useState<Service | 'new' | null>(null);
-  const allowed = can('manage:queue');
+  const allowed = can('manage:queue') && !hqOwns('updateService');
 
   const deactivate = async (service: Service) => {
     const ok = await confirm({ title: t('serviceDeactivateTitle', { name: service.name }), body: t('serviceDeactivateBody'), confirm: t('deactivate') });
@@ -53,6 +53,7 @@ export function ServicesSection() {
         lead={t('servicesLead')}
         actions={allowed && <Button onClick={() => setEditing('new')}>{t('serviceNew')}</Button>}
       />
+      {hqManaged && <HqManagedNotice />}
       {services.failure && <Banner>{services.failure.message}</Banner>}
       <Card title={t('servicesList')}>
         <TableWrap label={t('servicesList')}>
@@ -90,7 +91,7 @@ export function ServicesSection() {
               services.reload();
             }}
           />
-          {editing !== 'new' && <BookingRuleCard serviceId={editing.id} readOnly={!can('manage:queue')} />}
+          {editing !== 'new' && <BookingRuleCard serviceId={editing.id} readOnly={!can('manage:queue') || hqOwns('setBookingRule')} />}
         </FormDialog>
       )}
     </section>

@@ -3,7 +3,7 @@ import { Badge, Banner, Button, Card, Field } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
 import { listAll, type Site } from './data.ts';
 import { OpeningHoursCard } from './booking.tsx';
-import { AdminOnly, FormError, SectionHeader, Toggle, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { AdminOnly, FormError, HqManagedNotice, SectionHeader, Toggle, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 type Draft = { name: string; address: string; city: string; country: string; timezone: string; phone: string; is_active: boolean };
 const EMPTY: Draft = { name: '', address: '', city: '', country: '', timezone: '', phone: '', is_active: true };
@@ -14,13 +14,13 @@ function draftOf(site: Site): Draft {
 
 /** The branch itself: name, address, time zone (it decides when ticket numbers restart), phone. */
 export function SiteSection() {
-  const { api, can } = useManager();
+  const { api, can, hqOwns, hqManaged } = useManager();
   const { t } = useT();
   const sites = useLoad(() => listAll(api, 'listSites'), [api]);
   const [selected, setSelected] = useState<string | 'new' | null>(null);
   const current = selected === 'new' ? null : sites.data?.find((s) => s.id === selected) ?? sites.data?.[0] ?? null;
   const editing = selected === 'new' ? 'new' : current;
-  const admin = can('manage:settings');
+  const admin = can('manage:settings') && !hqOwns('updateSite');
 
   return (
     <section className="mg-section" aria-labelledby="section-title">
@@ -30,7 +30,7 @@ export function SiteSection() {
         actions={admin && <Button tone="secondary" onClick={() => setSelected('new')}>{t('siteAdd')}</Button>}
       />
       {sites.failure && <Banner>{sites.failure.message}</Banner>}
-      {!admin && <AdminOnly />}
+      {hqManaged ? <HqManagedNotice /> : !admin && <AdminOnly />}
       <div className="mg-split mg-split--form">
         <Card title={t('siteList')}>
           <ul className="mg-picklist">
@@ -56,7 +56,7 @@ export function SiteSection() {
             }}
           />
         )}
-        {editing && editing !== 'new' && <OpeningHoursCard key={`hours-${editing.id}`} siteId={editing.id} readOnly={!can('manage:queue')} />}
+        {editing && editing !== 'new' && <OpeningHoursCard key={`hours-${editing.id}`} siteId={editing.id} readOnly={!can('manage:queue') || hqOwns('setOpeningHours')} />}
       </div>
     </section>
   );

@@ -3,7 +3,7 @@ import { Badge, Banner, Button, Card, Field, Select } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
 import { listAll, type Member, type Queue } from './data.ts';
 import type { ManagerKey } from './i18n.ts';
-import { Checkboxes, describeFailure, FormDialog, FormError, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { Checkboxes, describeFailure, FormDialog, FormError, HqManagedNotice, SectionHeader, TableWrap, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 type Role = Member['role'];
 const ROLE_KEY: Readonly<Record<Role, ManagerKey>> = { admin: 'roleAdmin', manager: 'roleManager', agent: 'roleAgent' };
@@ -15,7 +15,7 @@ export const personName = (m: { first_name: string; last_name: string; email: st
 
 /** Staff: who works here, their role, the queues they serve (skills) and their counter. */
 export function StaffSection() {
-  const { api, can, session } = useManager();
+  const { api, can, session, hqOwns, hqManaged } = useManager();
   const { t } = useT();
   const confirm = useConfirm();
   const notify = useToast();
@@ -55,8 +55,9 @@ export function StaffSection() {
       <SectionHeader
         title={t('navStaff')}
         lead={t('staffLead')}
-        actions={allowed && <Button onClick={() => setEditing('new')}>{t('memberNew')}</Button>}
+        actions={allowed && !hqOwns('createMember') && <Button onClick={() => setEditing('new')}>{t('memberNew')}</Button>}
       />
+      {hqManaged && <HqManagedNotice />}
       {data.failure && <Banner>{data.failure.message}</Banner>}
       <Card title={t('staffList')}>
         <TableWrap label={t('staffList')}>
@@ -75,7 +76,7 @@ export function StaffSection() {
                   <td>{m.is_active ? <Badge tone="ok">{t('active')}</Badge> : <Badge tone="warn">{t('inactive')}</Badge>}</td>
                   <td className="mg-actions">
                     {allowed && <Button tone="ghost" onClick={() => setEditing(m)} aria-label={t('editNamed', { name: personName(m) })}>{t('edit')}</Button>}
-                    {allowed && m.id !== session.user.id && (m.is_active
+                    {allowed && m.id !== session.user.id && (m.is_active ? !hqOwns('deleteMember') : true) && (m.is_active
                       ? <Button tone="ghost" onClick={() => void setActive(m, false)} aria-label={t('deactivateNamed', { name: personName(m) })}>{t('deactivate')}</Button>
                       : <Button tone="ghost" onClick={() => void setActive(m, true)} aria-label={t('reactivateNamed', { name: personName(m) })}>{t('reactivate')}</Button>)}
                   </td>

@@ -6,7 +6,7 @@ import { Badge, Banner, Button, Card, Field, Select } from '../shared/ui.tsx';
 import { useManager } from './context.tsx';
 import { listAll, type Template } from './data.ts';
 import type { ManagerKey } from './i18n.ts';
-import { AdminOnly, describeFailure, FormDialog, FormError, SectionHeader, TableWrap, TextArea, Toggle, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
+import { AdminOnly, describeFailure, FormDialog, FormError, HqManagedNotice, SectionHeader, TableWrap, TextArea, Toggle, useConfirm, useLoad, useSubmit, useT, useToast } from './kit.tsx';
 
 type Channel = Template['channel'];
 type Preview = z.output<typeof PreviewDto>;
@@ -19,7 +19,7 @@ const EMPTY: Draft = { key: '', channel: 'sms', language: 'fr', subject: '', bod
 
 /** Notification templates: the SMS, WhatsApp, e-mail and push texts, with their {{variables}} checked and previewed. */
 export function TemplatesSection() {
-  const { api, can } = useManager();
+  const { api, can, hqOwns, hqManaged } = useManager();
   const { t } = useT();
   const confirm = useConfirm();
   const notify = useToast();
@@ -28,6 +28,7 @@ export function TemplatesSection() {
   const [editing, setEditing] = useState<Template | 'new' | null>(null);
   const [preview, setPreview] = useState<{ template: Template; result: Preview } | null>(null);
   const admin = can('manage:settings');
+  const editable = admin && !hqOwns('updateTemplate');
 
   const showPreview = async (template: Template) => {
     try {
@@ -56,10 +57,10 @@ export function TemplatesSection() {
       <SectionHeader
         title={t('navTemplates')}
         lead={t('templatesLead')}
-        actions={admin && <Button onClick={() => setEditing('new')}>{t('templateNew')}</Button>}
+        actions={editable && <Button onClick={() => setEditing('new')}>{t('templateNew')}</Button>}
       />
       {templates.failure && <Banner>{templates.failure.message}</Banner>}
-      {!admin && <AdminOnly />}
+      {hqManaged ? <HqManagedNotice /> : !admin && <AdminOnly />}
       {preview && (
         <Card title={t('previewOf', { name: label(preview.template) })} className="mg-preview" actions={<Button tone="ghost" onClick={() => setPreview(null)}>{t('close')}</Button>}>
           {preview.result.subject && <p className="mg-preview__subject"><span className="mg-muted">{t('fieldSubject')}</span> <strong>{preview.result.subject}</strong></p>}
@@ -84,8 +85,8 @@ export function TemplatesSection() {
                   <td><Badge tone={tpl.is_active ? 'ok' : 'warn'}>{tpl.is_active ? t('active') : t('inactive')}</Badge></td>
                   <td className="mg-actions">
                     <Button tone="ghost" onClick={() => void showPreview(tpl)} aria-label={t('previewNamed', { name: label(tpl) })}>{t('preview')}</Button>
-                    {admin && <Button tone="ghost" onClick={() => setEditing(tpl)} aria-label={t('editNamed', { name: label(tpl) })}>{t('edit')}</Button>}
-                    {admin && <Button tone="ghost" onClick={() => void remove(tpl)} aria-label={t('deleteNamed', { name: label(tpl) })}>{t('delete')}</Button>}
+                    {editable && <Button tone="ghost" onClick={() => setEditing(tpl)} aria-label={t('editNamed', { name: label(tpl) })}>{t('edit')}</Button>}
+                    {editable && <Button tone="ghost" onClick={() => void remove(tpl)} aria-label={t('deleteNamed', { name: label(tpl) })}>{t('delete')}</Button>}
                   </td>
                 </tr>
               ))}

@@ -115,4 +115,32 @@ describe('manager console: sync with HQ', () => {
     await screenshot(page, `manager-sync-${lang}`);
     await context.close();
   }, 60_000);
+
+  it('once enrolled, shows what HQ owns as read-only: no create, edit or delete, while a queue still opens and pauses here', async () => {
+    const { context, page } = await newPage(browser, 'desk');
+    await signIn(page, t.url, acme.adminEmail, acme.adminPassword, '#/services');
+    const notice = page.getByTestId('hq-managed');
+    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain('Géré par le siège');
+    await expect.poll(() => page.locator('.mg-table').textContent(), { timeout: 10_000 }).toContain('Comptes'); // HQ's service, received
+    expect(await page.getByRole('button', { name: 'Nouveau service' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Modifier Comptes' }).count()).toBe(0);
+
+    await page.goto(`${t.url}/manager#/queues`);
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByRole('button', { name: 'Nouvelle file' }).count()).toBe(0);
+    const row = page.locator(`tr[data-queue="${queueId}"]`);
+    expect(await row.getByRole('button', { name: /^Supprimer/ }).count()).toBe(0);
+    // Opening hours of the day are the branch's own: pausing the queue works and is undone here.
+    await row.getByRole('button', { name: 'En pause' }).click();
+    await expect.poll(async () => (await t.api('GET', `/api/v1/tenants/acme/queues/${queueId}/`, { token: await t.login(acme.adminEmail, acme.adminPassword) })).body.status).toBe('paused');
+    await row.getByRole('button', { name: 'Ouverte' }).click();
+    await expect.poll(() => row.getByRole('button', { name: 'Ouverte' }).getAttribute('aria-pressed')).toBe('true');
+
+    await page.goto(`${t.url}/manager#/staff`);
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByRole('button', { name: 'Nouveau membre' }).count()).toBe(0);
+    const violations = await axeScan(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
