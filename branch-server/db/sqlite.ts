@@ -132,18 +132,28 @@ export class Db {
     // a cost paid per ticket in a rush). If the COMMIT itself fails, the transaction is rolled back.
     const control = this.#control();
     let result: T;
-    control.begin.run();
     try {
-      result = fn();
-      if (isThenable(result)) throw new TypeError('A transaction function cannot return a promise.');
-      control.commit.run();
+      result = this.#bracket(control.begin, control.commit, () => control.rollback.run(), fn);
     } catch (error) {
-      if (this.sqlite.inTransaction) control.rollback.run();
       this.#afterCommit.clear();
       throw error;
     }
     this.#runAfterCommit();
     return result;
+  }
+
+  /** Runs `open`, `fn`, then `close`; if any of it throws while a transaction is open, `undo`. */
+  #bracket<T>(open: Database.Statement, close: Database.Statement, undo: () => void, fn: () => T): T {
+    open.run();
+    try {
+      const result = fn();
+      if (isThenable(result)) throw new TypeError('A transaction function cannot return a promise.');
+      close.run();
+      return result;
+    } catch (error) {
+      if (this.sqlite.inTransaction) undo();
+      throw error;
+    }
   }
 
   #controlStatements: Readonly<Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement>> | null = null;
@@ -200,20 +210,11 @@ export class Db {
   savepoint<T>(fn: () => T): T {
     if (!this.sqlite.inTransaction) return this.tx(fn);
     const control = this.#control();
-    control.savepoint.run();
-    try {
-      const result = fn();
-      if (isThenable(result)) throw new TypeError('A savepoint function cannot return a promise.');
+    // Undo this savepoint's writes only, then end it: the transaction around it goes on.
+    return this.#bracket(control.savepoint, control.release, () => {
+      control.rollbackTo.run();
       control.release.run();
-      return result;
-    } catch (error) {
-      // Undo this savepoint's writes only, then end it: the transaction around it goes on.
-      if (this.sqlite.inTransaction) {
-        control.rollbackTo.run();
-        control.release.run();
-      }
-      throw error;
-    }
+    }, fn);
   }
 
   close(): void {

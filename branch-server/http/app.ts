@@ -7,8 +7,8 @@ import type { Actor } from '../db/repositories/audit.repository.ts';
 import { getSyncState } from '../db/repositories/sync-state.repository.ts';
 import type { AppDeps, Ctx, Handler } from './context.ts';
 import { describeZodError, errorHandler } from './errors.ts';
-import { markRoute, observeRequests, type RouteObserver } from './observability.ts';
-import { RouteTable } from './route-table.ts';
+import { markRoute, observeRequests } from './observability.ts';
+import { contractRoutes } from './route-table.ts';
 import {
   findMembership, findTenantBySlug, parseAuthorization, resolvePrincipal, type Membership, type Principal,
 } from './principal.ts';
@@ -56,32 +56,11 @@ export function createApp(
 
   // One middleware finds the contract's route in a tree (http/route-table.ts) instead of Express
   // trying each of its ~200 routes in turn.
-  type Served = Readonly<{ route: Bound; observed: Readonly<{ observer: RouteObserver; template: string }> }>;
-  const table = new RouteTable<Served>();
-  for (const route of inMatchOrder(routes)) {
-    table.add(route.def.method, route.def.path, { route, observed: { observer: deps.metrics.forRoute(route.def.method, route.def.path), template: route.def.path } });
-  }
-  app.use((req, res, next) => {
-    const found = table.lookup(req.method, req.path);
-    switch (found.kind) {
-      case 'none':
-        next();
-        return;
-      case 'bad-param':
-        next(Object.assign(new URIError(found.message), { status: 400, expose: true }));
-        return;
-      case 'method-not-allowed':
-        res.setHeader('Allow', found.allow.join(', '));
-        res.status(405).json({ error: `Method not allowed. Use ${found.allow.join(', ')}.`, code: 'method-not-allowed' });
-        return;
-      case 'found': {
-        const { route, observed } = found.match.route;
-        (req as { params: Record<string, string> }).params = found.match.params;
-        markRoute(res, observed);
-        handle(deps, route, req, res).catch(next);
-      }
-    }
-  });
+  const observers = new Map(routes.map((route) => [route, { observer: deps.metrics.forRoute(route.def.method, route.def.path), template: route.def.path }]));
+  app.use(contractRoutes(inMatchOrder(routes), (route, req, res, next) => {
+    markRoute(res, observers.get(route)!);
+    handle(deps, route, req, res).catch(next);
+  }));
 
   extend?.(app, routes);
 

@@ -5,10 +5,6 @@ import { DomainError, ERROR_STATUS } from '../domain/errors.ts';
 import { requestId } from './observability.ts';
 
 /**
- * Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID" }]`. An issue
- * about the whole input (unknown keys, a cross-field rule) is reported on `root`.
- */
-/**
  * One refused field, as the API's `details` carry it: the field's path, an English message, and
  * what a client needs to say it in its own language: the check that failed (`code`: zod's issue
  * code, or `required` for a field that was not sent) and its bound or format.
@@ -24,6 +20,11 @@ export type FieldIssue = {
   format?: string;
 };
 
+/**
+ * Zod issues as a flat, readable list: `[{ field: "queue", message: "must be a UUID", code… }]`. An
+ * issue about the whole input (unknown keys, a cross-field rule) is reported on `root`; with the
+ * `input`, a field that was not sent is told from one of the wrong type (`required`).
+ */
 export function describeZodError(
   error: ZodError,
   root: '(body)' | '(query)' = '(body)',

@@ -1,5 +1,4 @@
-/** The consoles' languages (shared/i18n.tsx), named here so the server's tests can import this file. */
-type Language = 'fr' | 'en' | 'ar';
+import type { Language } from './languages.ts';
 
 /**
  * A refused field said in the reader's language. The API sends an English message with the check

@@ -1,8 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
-export const LANGUAGES = ['fr', 'en', 'ar'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const LANGUAGE_NAMES: Record<Language, string> = { fr: 'Français', en: 'English', ar: 'العربية' };
+import { LANGUAGES, type Language } from './languages.ts';
+
+export { LANGUAGE_NAMES, LANGUAGES, type Language } from './languages.ts';
 
 /** A dictionary per language with the same keys; French is the reference (and the fallback). */
 export type Dictionary<K extends string> = Readonly<Record<Language, Readonly<Record<K, string>>>>;

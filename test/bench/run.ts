@@ -138,6 +138,19 @@ async function login(api: Api, email: string, password: string): Promise<string>
   return res.body.token as string;
 }
 
+/** Asks a ws-clients child to open `count` more clients on `url`; resolves with its report. */
+function connectWsClients(child: ChildProcess, url: string, count: number, parallel: number): Promise<Extract<WsChildReport, { type: 'connected' }>> {
+  return new Promise((resolve) => {
+    const onMessage = (m: WsChildReport) => {
+      if (m.type !== 'connected') return;
+      child.off('message', onMessage);
+      resolve(m);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'connect', url, count, parallel } satisfies WsChildRequest);
+  });
+}
+
 function forkChild(file: string): ChildProcess {
   const child = fork(join(ROOT, 'test/bench', file), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
@@ -203,15 +216,7 @@ async function issueBench(watched = false): Promise<void> {
       const child = (consoles = forkChild('ws-clients.ts'));
       for (const queue of tenant.demo.queues) {
         const url = `${server.url.replace(/^http/, 'ws')}/ws/tenants/${SLUG}/queues/${queue.id}/?token=${encodeURIComponent(token)}`;
-        const connected = await new Promise<Extract<WsChildReport, { type: 'connected' }>>((resolve) => {
-          const onMessage = (m: WsChildReport) => {
-            if (m.type !== 'connected') return;
-            child.off('message', onMessage);
-            resolve(m);
-          };
-          child.on('message', onMessage);
-          child.send({ type: 'connect', url, count: 1, parallel: 1 } satisfies WsChildRequest);
-        });
+        const connected = await connectWsClients(child, url, 1, 1);
         if (connected.failed > 0) throw new Error(`the staff console could not watch queue ${queue.prefix}: ${connected.firstError ?? 'no answer'}`);
       }
     }
@@ -334,15 +339,7 @@ async function wsBench(s: Session): Promise<void> {
     });
   }
   const ask = (child: ChildProcess, request: WsChildRequest) => child.send(request);
-  const connect = (child: ChildProcess, count: number) => new Promise<Extract<WsChildReport, { type: 'connected' }>>((resolve) => {
-    const onMessage = (m: WsChildReport) => {
-      if (m.type !== 'connected') return;
-      child.off('message', onMessage);
-      resolve(m);
-    };
-    child.on('message', onMessage);
-    ask(child, { type: 'connect', url, count, parallel: 64 });
-  });
+  const connect = (child: ChildProcess, count: number) => connectWsClients(child, url, count, 64);
 
   const rssBefore = rssMb(s.server.pid);
   log(`  server RSS before ws clients: ${fmt(rssBefore, 1)} MiB`);

@@ -30,12 +30,12 @@ export function toQueueSnapshot(queue: QueueRow, slaSeconds: number, remoteHoldS
   };
 }
 
-/** The waiting tickets of some queues: served by the partial index, whatever the history size. */
 export type WaitingIdentity = Readonly<{ public_id: string; number: string }>;
 
 /**
- * The waiting tickets of these queues; with `identities`, their public ids and numbers are put there
- * from the same read (the ETA push needs both, and a long line is read once instead of twice).
+ * The waiting tickets of some queues, served by the partial index whatever the history size; with
+ * `identities`, their public ids and numbers are put there from the same read (the ETA push needs
+ * both, and a long line is read once instead of twice).
  */
 export function loadWaiting(db: Db, queueIds: readonly string[], identities?: Map<string, WaitingIdentity>): WaitingTicket[] {
   if (queueIds.length === 0) return [];

@@ -6,6 +6,7 @@ import {
 import { errorHandler } from '../../../branch-server/http/errors.ts';
 import { markRoute, metricsHandler, observeRequests } from '../../../branch-server/http/observability.ts';
 import { parseAuthorization } from '../../../branch-server/http/principal.ts';
+import { contractRoutes } from '../../../branch-server/http/route-table.ts';
 import type { CloudRouteDef, TenantNeed } from '../../protocol/cloud-route.ts';
 import { PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../protocol/version.ts';
 import type { CloudRole, TenantRow } from '../db/schema.ts';
@@ -46,28 +47,19 @@ export function createCloudApp(
   }
   app.use(securityHeaders);
 
-  const methodsByPath = new Map<string, Set<string>>();
-  for (const route of inMatchOrder(routes)) {
-    const json = express.json({
-      limit: route.def.maxBodyBytes ?? MAX_BODY_BYTES,
-      strict: true,
-      type: ['application/json', 'application/*+json'],
-    });
-    const observed = metrics ? { observer: metrics.forRoute(route.def.method, route.def.path), template: route.def.path } : null;
-    app[route.def.method](route.def.path, json, (req, res, next) => {
+  // Each route parses its body with its own limit; the route is found through the branch's tree.
+  const served = new Map(routes.map((route) => [route, {
+    json: express.json({ limit: route.def.maxBodyBytes ?? MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] }),
+    observed: metrics ? { observer: metrics.forRoute(route.def.method, route.def.path), template: route.def.path } : null,
+  }]));
+  app.use(contractRoutes(inMatchOrder(routes), (route, req, res, next) => {
+    const { json, observed } = served.get(route)!;
+    json(req, res, (error?: unknown) => {
+      if (error) return next(error);
       if (observed) markRoute(res, observed);
       handle(deps, route, req, res).catch(next);
     });
-    const methods = methodsByPath.get(route.def.path) ?? new Set<string>();
-    methods.add(route.def.method.toUpperCase());
-    methodsByPath.set(route.def.path, methods);
-  }
-  for (const [path, methods] of methodsByPath) {
-    app.all(path, (_req, res) => {
-      res.setHeader('Allow', [...methods].join(', '));
-      res.status(405).json({ error: `Method not allowed. Use ${[...methods].join(', ')}.`, code: 'method-not-allowed' });
-    });
-  }
+  }));
   extend?.(app);
   app.use(['/api', '/sync'], (_req, res) => {
     res.status(404).json({ detail: 'Not found.', code: 'not-found' });

@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../../branch-server/db/migrate.ts';
 import { newcomerPosition } from '../../../branch-server/db/repositories/tickets.repository.ts';
-import { Db, openSqlite } from '../../../branch-server/db/sqlite.ts';
+import type { Db } from '../../../branch-server/db/sqlite.ts';
 import type { QueueId, TicketId } from '../../../branch-server/domain/ids.ts';
 import { DEFAULT_POLICY_CONFIG, orderWaiting, type QueueAlgorithm, type WaitingTicket } from '../../../branch-server/domain/queue-policies.ts';
 import { uuidv7 } from '../../../branch-server/ids.ts';
-import { createTenant } from '../../../branch-server/use-cases/create-tenant.ts';
+import { openDemoDb, type DemoDb } from '../../helpers/demo-db.ts';
 
 const NOW = Date.UTC(2026, 10, 29, 10, 0, 0);
 const MINUTE = 60_000;
@@ -19,25 +15,18 @@ const MINUTE = 60_000;
  * line with the pure policy. Both must always agree on where the newcomer stands.
  */
 describe('newcomerPosition (SQL count) agrees with orderWaiting (the policy)', () => {
-  let dir: string;
+  let demo: DemoDb;
   let db: Db;
   let queueId: string;
   let siteId: string;
   let tenantId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sq-newcomer-'));
-    const sqlite = openSqlite(join(dir, 'branch.sqlite'));
-    await migrateToLatest(sqlite);
-    db = new Db(sqlite);
-    const created = await createTenant(db, { name: 'Bank', slug: 'bank', adminEmail: 'a@bank.test', adminPassword: 'password-123', withDemoData: true }, NOW);
-    queueId = created.demo!.queues[0]!.id;
-    siteId = created.demo!.siteId;
-    tenantId = created.tenantId;
+    demo = await openDemoDb('sq-newcomer-', NOW);
+    ({ db, tenantId } = demo);
+    queueId = demo.demo.queues[0]!.id;
+    siteId = demo.demo.siteId;
   });
-  afterAll(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
   const existing = fc.array(fc.record({
     priority: fc.integer({ min: 0, max: 9 }),
@@ -78,25 +67,18 @@ describe('newcomerPosition (SQL count) agrees with orderWaiting (the policy)', (
  * count must stay the line's true count.
  */
 describe('queue_waiting (kept by triggers) counts the waiting walk-ins of each queue', () => {
-  let dir: string;
+  let demo: DemoDb;
   let db: Db;
   let queueIds: string[];
   let siteId: string;
   let tenantId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sq-walk-ins-'));
-    const sqlite = openSqlite(join(dir, 'branch.sqlite'));
-    await migrateToLatest(sqlite);
-    db = new Db(sqlite);
-    const created = await createTenant(db, { name: 'Bank', slug: 'bank', adminEmail: 'a@bank.test', adminPassword: 'password-123', withDemoData: true }, NOW);
-    queueIds = created.demo!.queues.map((q) => q.id).slice(0, 2);
-    siteId = created.demo!.siteId;
-    tenantId = created.tenantId;
+    demo = await openDemoDb('sq-walk-ins-', NOW);
+    ({ db, tenantId } = demo);
+    queueIds = demo.demo.queues.map((q) => q.id).slice(0, 2);
+    siteId = demo.demo.siteId;
   });
-  afterAll(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
   const STATUSES = ['en_attente', 'appele', 'en_service', 'pause', 'transfere', 'clos', 'no_show'] as const;
   const write = fc.oneof(

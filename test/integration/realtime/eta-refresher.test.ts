@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../../branch-server/db/migrate.ts';
-import { Db, openSqlite } from '../../../branch-server/db/sqlite.ts';
+import type { Db } from '../../../branch-server/db/sqlite.ts';
 import { uuidv7 } from '../../../branch-server/ids.ts';
-import { createTenant } from '../../../branch-server/use-cases/create-tenant.ts';
 import { attachEtaRefresher } from '../../../branch-server/use-cases/eta-refresher.ts';
 import { EventBus, type DomainEvent } from '../../../branch-server/use-cases/events.ts';
+import { openDemoDb, type DemoDb } from '../../helpers/demo-db.ts';
 
 const NOW = Date.UTC(2026, 10, 30, 9, 0, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,32 +14,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * nobody watches costs nothing however long its line; once watched, its changes are pushed again.
  */
 describe('the ETA refresher', () => {
-  let dir: string;
+  let demo: DemoDb;
   let db: Db;
   let tenantId: string;
   let queues: string[];
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sq-eta-refresher-'));
-    const sqlite = openSqlite(join(dir, 'branch.sqlite'));
-    await migrateToLatest(sqlite);
-    db = new Db(sqlite);
-    const created = await createTenant(db, { name: 'Bank', slug: 'bank', adminEmail: 'a@bank.test', adminPassword: 'password-123', withDemoData: true }, NOW);
-    tenantId = created.tenantId;
-    queues = created.demo!.queues.map((q) => q.id).slice(0, 2);
+    demo = await openDemoDb('sq-eta-refresher-', NOW);
+    ({ db, tenantId } = demo);
+    queues = demo.demo.queues.map((q) => q.id).slice(0, 2);
     const insert = db.sqlite.prepare(`INSERT INTO ticket (id, tenant_id, site_id, queue_id, public_id, number, seq, business_date, channel,
       priority, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-11-30', 'kiosk', 0, 'en_attente', ?, ?)`);
     for (const [q, queueId] of queues.entries()) {
       for (let i = 0; i < 3; i += 1) {
         const at = NOW - (3 - i) * 60_000;
         const id = uuidv7(at);
-        insert.run(id, tenantId, created.demo!.siteId, queueId, `pub-${q}-${i}`, `${q ? 'B' : 'A'}00${i + 1}`, i + 1, at, at);
+        insert.run(id, tenantId, demo.demo.siteId, queueId, `pub-${q}-${i}`, `${q ? 'B' : 'A'}00${i + 1}`, i + 1, at, at);
       }
     }
   });
-  afterAll(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
   it('pushes positions for the queues someone watches, and computes nothing for the others', async () => {
     const events = new EventBus();
