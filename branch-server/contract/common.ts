@@ -32,7 +32,14 @@ export const NoContent = z.null();
 export const Detail = z.object({ detail: z.string() });
 
 /** Error bodies: 400 and other 4xx carry `error`; 401/403/404 carry `detail` as in SmartQueue v1. */
-export const ErrorBody = z.object({ error: z.string(), code: z.string(), details: z.unknown().optional() });
+export const ErrorBody = z.object({
+  error: z.string(),
+  code: z.string(),
+  details: z.unknown().optional().describe(
+    'validation-failed: one item per refused field, `{field, message, code, minimum?, maximum?, origin?, format?}` where `code` is the check that failed '
+    + '(required, too_small, too_big, invalid_format, invalid_value, invalid_type, custom…) and the others its bound or format; other codes may carry their own details',
+  ),
+});
 export const DetailBody = z.object({ detail: z.string(), code: z.string() });
 
 export const Language = z.enum(['fr', 'en', 'ar']);
