@@ -103,10 +103,11 @@ export class Db {
     const key = `${table}(${columns.join(',')})`;
     let statement = this.#inserts.get(key);
     if (!statement) {
-      statement = this.sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      statement = this.sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       this.#inserts.set(key, statement);
     }
-    statement.run(columns.length === Object.keys(values).length ? values : Object.fromEntries(columns.map((c) => [c, values[c]])));
+    // Positional parameters: binding 30 values by name costs about half as much again.
+    statement.run(...columns.map((c) => values[c]));
   }
 
   /**
