@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { APP_ROOT } from './app-root.ts';
 import { Db, openSqlite } from './db/sqlite.ts';
+import { BackgroundCheckpointer } from './db/checkpointer.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/context.ts';
@@ -124,9 +125,13 @@ export async function start(options: StartOptions): Promise<RunningServer> {
   });
   const logger = logs.logger;
   db.reportFailuresTo((message, error) => reportFailure(logger, message, error));
+  // WAL checkpoints off the event loop (in a rush they were its longest stalls).
+  const checkpointer = BackgroundCheckpointer.start(sqlite, {
+    onFailure: (error) => reportFailure(logger, 'background checkpoints stopped; the writer checkpoints again', error),
+  });
   events.reportFailuresTo((message, error) => reportFailure(logger, message, error));
   let wsClients = (): number => 0;
-  const metrics = new BranchMetrics(db, { wsClients: () => wsClients() });
+  const metrics = new BranchMetrics(db, { wsClients: () => wsClients(), checkpoints: () => checkpointer?.stats() ?? null });
   const backups = new BackupService(sqlite, { ...DEFAULT_BACKUP_OPTIONS, dir: join(options.dataDir, 'backups'), ...options.backups }, now, logger.child({ task: 'backup' }), {
     onBackup: (record) => {
       metrics.backupsTaken.inc({ kind: record.kind, result: record.ok ? 'ok' : 'failed' });
@@ -241,6 +246,7 @@ export async function start(options: StartOptions): Promise<RunningServer> {
           server.closeAllConnections();
         });
         await backups.stop();
+        await checkpointer?.stop();
         db.close();
         removePidFile();
         logger.info('branch server stopped');

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/sqlite.ts';
+import type { CheckpointStats } from '../db/checkpointer.ts';
 import type { DomainEvent } from '../use-cases/events.ts';
 
 /** Latency buckets (seconds): ticket issuance is expected well under 15 ms, reports may take longer. */
@@ -34,7 +35,7 @@ export class BranchMetrics {
   readonly lastGoodBackup: Gauge;
   readonly retentionRows: Counter<'table'>;
 
-  constructor(db: Db, sources: Readonly<{ wsClients: () => number }>) {
+  constructor(db: Db, sources: Readonly<{ wsClients: () => number; checkpoints?: () => CheckpointStats | null }>) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'sq_' });
     this.#latency = new Histogram({
@@ -72,6 +73,18 @@ export class BranchMetrics {
       name: 'sq_ws_clients', help: 'Connected WebSocket clients', registers,
       collect() {
         this.set(sources.wsClients());
+      },
+    });
+    new Gauge({
+      name: 'sq_wal_background_checkpoints', help: 'WAL checkpoints done by the checkpoint worker since start', registers,
+      collect() {
+        this.set(sources.checkpoints?.()?.checkpoints ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'sq_wal_checkpoint_worker_up', help: '1 while WAL checkpoints run on their worker thread; 0: the writer checkpoints in its commits', registers,
+      collect() {
+        this.set(sources.checkpoints?.()?.active ? 1 : 0);
       },
     });
     new Gauge({
