@@ -73,7 +73,7 @@ const ONLY = process.env['BENCH_ONLY'] ? new Set(process.env['BENCH_ONLY'].split
 const wanted = (group: 'issue' | 'history' | 'ws' | 'sync' | 'hq') => ONLY === null || ONLY.has(group);
 /** Tickets of the HQ report phase: 10M take ~17 min to generate here, so the full bench uses 1M unless told. */
 const HQ_TICKETS = env('BENCH_HQ_TICKETS', 1_000_000);
-const CALL_SAMPLES = 250;
+const CALL_SAMPLES = 1_000;
 const STATS_SAMPLES = 300;
 const WS_CALLS = 60;
 const WAITING = 20;
