@@ -14,7 +14,8 @@ export type SqliteHandle = Database.Database;
 
 /**
  * Opens the branch database with the durability the product promises: WAL, synchronous=FULL (a ticket
- * that was answered 2xx survives a power cut), foreign keys on. One process owns the file.
+ * that was answered 2xx survives a power cut), foreign keys on. One process owns the file (the server
+ * also checkpoints it from a worker thread, `db/checkpointer.ts`).
  */
 export function openSqlite(file: string): SqliteHandle {
   const sqlite = new Database(file);
@@ -23,7 +24,9 @@ export function openSqlite(file: string): SqliteHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('cache_size = -32000');
+  // 16 MiB of pages: a day of a busy branch fills whatever is given, and 32 MiB measured no faster
+  // (issue, call-next over 1M tickets, stats) while it took 17 MiB more of the server's memory.
+  sqlite.pragma('cache_size = -16000');
   return sqlite;
 }
 
