@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeTwilio } from '../../helpers/fake-twilio.ts';
 import { pairNewDevice } from '../../helpers/pairing.ts';
 import { parsePrometheus, sampleValue, type MetricFamily } from '../../helpers/prometheus.ts';
@@ -86,6 +86,9 @@ describe('/metrics', () => {
       expect(after.has(name), name).toBe(true);
     }
     expect(sampleValue(after, 'sq_sync_outbox_depth')).toBeGreaterThan(0);
+    // The server checkpoints its WAL on a worker thread (ready a moment after start), not inside its commits.
+    await vi.waitFor(() => expect(t.server.deps.db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0), { timeout: 10_000 });
+    expect(sampleValue(await metrics(), 'sq_wal_checkpoint_worker_up')).toBe(1);
   });
 
   it('counts each message that ends failed, by its channel', async () => {
