@@ -5,6 +5,7 @@ import { LanguageSwitch } from '../shared/language-switch.tsx';
 import { liveUrl, openLive, type LiveState } from '../shared/live.ts';
 import { Badge, Banner, Button, Spinner } from '../shared/ui.tsx';
 import type { TrackKey } from './i18n.ts';
+import { refreshDelayMs } from './refresh.ts';
 import './track.css';
 
 type PublicTicket = Readonly<{
@@ -40,14 +41,26 @@ export function TrackPage({ publicId }: Readonly<{ publicId: string }>) {
   }, [publicId]);
 
   // Without the live channel (the page reached through the cloud has none, or the link dropped),
-  // the ticket is read again every 20 s so the position and the call still show.
+  // the ticket is read again, sooner as its turn nears (refresh.ts), and at once when the phone
+  // shows the page again (a page in the background is not refreshed).
+  const delay = live === 'live' || missing ? null : refreshDelayMs(ticket);
   useEffect(() => {
-    if (live === 'live' || missing) return undefined;
-    const timer = setInterval(() => {
-      api.call('publicTicket', { params: { public_id: publicId } }).then(setTicket, () => undefined);
-    }, 20_000);
-    return () => clearInterval(timer);
-  }, [live, missing, publicId]);
+    if (delay === null) return undefined;
+    let cancelled = false;
+    const read = () => {
+      api.call('publicTicket', { params: { public_id: publicId } }).then((found) => !cancelled && setTicket(found), () => undefined);
+    };
+    const timer = setInterval(read, delay);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') read();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [delay, publicId]);
 
   useEffect(() => {
     document.title = ticket ? `${ticket.number} — ${t('title')}` : t('title');

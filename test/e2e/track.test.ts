@@ -69,6 +69,26 @@ describe('phone tracking page /t/{public_id}', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  it('follows the ticket without a live channel, as through the cloud: read again every 5 s once the turn is near', async () => {
+    const mine = await issue(2);
+    const { context, page } = await newPage(browser, 'phone');
+    // The cloud relays HTTP only: here the live channel is refused the same way.
+    await page.routeWebSocket(/\/ws\/public\//, (ws) => ws.close());
+    await page.goto(`${t.url}/t/${mine.public_id}`);
+    await expect.poll(() => page.getByText('Vous êtes le prochain').count()).toBe(1);
+
+    // Agent 1 finishes the ticket of the first test, then calls this one.
+    for (const held of (await t.api('GET', `${base()}/tickets/?status=appele`, { token: d.adminToken })).body.results) {
+      await t.api('POST', `${base()}/tickets/${held.id as string}/close/`, { token: d.agentTokens[0] });
+    }
+    const called = await t.api('POST', `${base()}/agents/call-next/`, { token: d.agentTokens[0], body: { queue_id: d.demo.queues[2]!.id } });
+    expect(called.body.id).toBe(mine.id);
+    const calledAt = Date.now();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 8_000 }).toContain('Guichet 1');
+    expect(Date.now() - calledAt).toBeLessThan(7_000);
+    await context.close();
+  });
+
   it.each(['fr', 'en', 'ar'] as const)('passes an axe WCAG 2.1 AA scan in %s', async (lang) => {
     const mine = await issue(2);
     const { context, page } = await newPage(browser, 'phone');
