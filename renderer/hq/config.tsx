@@ -44,23 +44,9 @@ function useReceipts(entity: z.input<typeof ReceiptsQuery>['entity'], version: u
   return useLoad(() => api.call('receipts', { query: { entity } }), [api, entity, version], 3_000);
 }
 
-/**
- * A staff member's row travels as two entities keyed by their user id (the user, and their queues):
- * the row's latest change is the later of the two, received by the branches whose cursor passed it.
- */
+/** Which branches have applied each staff member's latest change (user, membership or queues). */
 function useStaffReceipts(version: unknown) {
-  const { api } = useHq();
-  return useLoad(async () => {
-    const [user, queues] = await Promise.all([
-      api.call('receipts', { query: { entity: 'user' } }), api.call('receipts', { query: { entity: 'agent_queues' } }),
-    ]);
-    const latest = new Map<string, (typeof user.items)[number]>();
-    for (const item of [...user.items, ...queues.items]) {
-      const seen = latest.get(item.entity_id);
-      if (!seen || item.seq > seen.seq) latest.set(item.entity_id, item);
-    }
-    return { branches: user.branches, items: [...latest.values()] };
-  }, [api, version], 3_000);
+  return useReceipts('staff', version);
 }
 
 function Received({ receipts, id }: Readonly<{ receipts: Loaded<{ branches: { branch: string; name: string }[]; items: { entity_id: string; received_by: string[] }[] }>; id: string }>) {

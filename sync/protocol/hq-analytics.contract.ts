@@ -113,7 +113,8 @@ export const ReceiptsDto = z.object({
 export type ReceiptsDto = z.infer<typeof ReceiptsDto>;
 
 export const ReceiptsQuery = z.object({
-  entity: z.enum(['tenant', 'site', 'service', 'queue', 'user', 'tenant_membership', 'agent_queues', 'notification_template']),
+  entity: z.enum(['tenant', 'site', 'service', 'queue', 'user', 'tenant_membership', 'agent_queues', 'notification_template', 'staff'])
+    .describe('`staff`: a staff member as HQ shows them, keyed by user id: their user row, their membership (role, active) and their queues'),
 }).strict();
 
 export const hqAnalyticsRoutes = defineCloudRoutes({

@@ -201,6 +201,22 @@ describe('HQ dashboard', () => {
     await expect.poll(branchTemplate, { timeout: 15_000 }).toEqual(['Votre tour approche : {{position}} devant vous.']);
     await screenshot(page, 'hq-config-templates');
 
+    // Staff are HQ's: a role changed here reaches the branch, and the row says received once it has.
+    const hq = await HqClient.signIn(cloud.url, acme.adminEmail, acme.adminPassword);
+    const khady = await hq.post('/api/v1/tenants/acme/members/', { email: 'khady.staff@acme.test', password: 'khady-password-123', role: 'agent', queue_ids: [queueA] });
+    expect(khady.status, JSON.stringify(khady.body)).toBe(201);
+    const branchRole = () => t.server.deps.db.sqlite.prepare('SELECT m.role FROM tenant_membership m JOIN "user" u ON u.id = m.user_id WHERE u.email = ?').pluck().all('khady.staff@acme.test');
+    await expect.poll(branchRole, { timeout: 15_000 }).toEqual(['agent']);
+    await page.getByRole('tab', { name: 'Personnel' }).click();
+    await page.getByRole('button', { name: 'Modifier khady.staff@acme.test' }).click();
+    const memberDialog = page.getByRole('dialog', { name: 'Modifier khady.staff@acme.test' });
+    await memberDialog.getByLabel('Rôle').selectOption('manager');
+    await memberDialog.getByRole('button', { name: 'Enregistrer' }).click();
+    await memberDialog.waitFor({ state: 'hidden' });
+    await expect.poll(branchRole, { timeout: 15_000 }).toEqual(['manager']);
+    const memberReceived = page.locator('tr[data-member="khady.staff@acme.test"] .hq-received');
+    await expect.poll(() => memberReceived.getAttribute('data-received'), { timeout: 15_000 }).toBe('1');
+
     // Analytics: the figures of a known history, whole and filtered, and the CSV is the chart.
     await page.getByRole('link', { name: 'Analyses' }).click();
     await page.getByLabel('Du', { exact: true }).fill(FIRST);

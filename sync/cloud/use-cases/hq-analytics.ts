@@ -417,6 +417,21 @@ export async function liveSites(deps: CloudDeps, tenantId: string, site: string 
   });
 }
 
+/**
+ * The latest change of each staff member, by user id: a member travels to the branches as three
+ * entities (the user, the membership with its role and active flag, keyed by its own id, and the
+ * agent's queues), and a change of any of them is a change of the row HQ shows.
+ */
+function staffChanges(trx: CloudTx, tenantId: string) {
+  const userId = sql<string>`CASE WHEN f.entity = 'tenant_membership' THEN m.user_id ELSE f.entity_id END`;
+  return trx.selectFrom('change_feed as f')
+    .leftJoin('tenant_membership as m', (join) => join.onRef('m.id', '=', 'f.entity_id').on('f.entity', '=', 'tenant_membership'))
+    .select([userId.as('entity_id'), (eb) => eb.fn.max('f.seq').as('seq'), (eb) => eb.fn.max('f.created_at').as('changed_at')])
+    .where('f.tenant_id', '=', tenantId).where('f.entity', 'in', ['user', 'tenant_membership', 'agent_queues'])
+    .where(userId, 'is not', null)
+    .groupBy(userId).orderBy(userId).execute();
+}
+
 /** Which branches have applied the latest change of each row of a reference entity. */
 export async function receipts(deps: CloudDeps, tenantId: string, q: z.infer<typeof ReceiptsQuery>, now: number): Promise<ReceiptsDto> {
   return deps.cloud.withTenant(tenantId, async (trx) => {
@@ -424,7 +439,7 @@ export async function receipts(deps: CloudDeps, tenantId: string, q: z.infer<typ
       .select(['device.id', 'device.name', 'device.site_id', 'site.name as site_name', 'device.feed_cursor', 'device.last_seen_at'])
       .where('device.tenant_id', '=', tenantId).where('device.revoked_at', 'is', null)
       .orderBy('site.name').orderBy('device.enrolled_at').execute();
-    const items = await trx.selectFrom('change_feed')
+    const items = q.entity === 'staff' ? await staffChanges(trx, tenantId) : await trx.selectFrom('change_feed')
       .select(['entity_id', (eb) => eb.fn.max('seq').as('seq'), (eb) => eb.fn.max('created_at').as('changed_at')])
       .where('tenant_id', '=', tenantId).where('entity', '=', q.entity).groupBy('entity_id').orderBy('entity_id').execute();
     return {

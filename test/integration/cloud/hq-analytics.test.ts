@@ -239,4 +239,22 @@ describe('HQ live view and receipts', () => {
     expect(again.body.items.find((i: any) => i.entity_id === made.body.id).received_by).toEqual([res.body.branches[0].branch]);
     expect((await admin.get('/api/v1/tenants/acme/branches/receipts/?entity=ticket')).status).toBe(400);
   });
+
+  it("counts a staff member's role change as a change of their row, though it travels as the membership's", async () => {
+    const made = await admin.post('/api/v1/tenants/acme/members/', { email: 'rama@acme.test', password: 'rama-password-123', role: 'agent' });
+    expect(made.status).toBe(201);
+    const staff = async () => (await admin.get('/api/v1/tenants/acme/branches/receipts/?entity=staff')).body;
+    const first = (await staff()).items.find((i: any) => i.entity_id === made.body.id);
+    expect(first.received_by).toEqual([]);
+    // Every branch has pulled past the new member: all of them have it.
+    await cloud.deps.cloud.db.updateTable('device').set({ feed_cursor: first.seq }).where('tenant_id', '=', acme.tenantId).execute();
+    const received = await staff();
+    expect(received.items.find((i: any) => i.entity_id === made.body.id).received_by).toHaveLength(received.branches.length);
+
+    // The role changes at HQ: the row's latest change is now the membership's, which no branch has yet.
+    expect((await admin.patch(`/api/v1/tenants/acme/members/${made.body.id as string}/`, { role: 'manager' })).status).toBe(200);
+    const after = (await staff()).items.find((i: any) => i.entity_id === made.body.id);
+    expect(after.seq).toBeGreaterThan(first.seq);
+    expect(after.received_by).toEqual([]);
+  });
 });
