@@ -14,9 +14,11 @@ export type RelayOptions = Readonly<{
   timeoutMs: number;
   /** Ping to the branches and presence refresh; a holder silent for three of these is gone. */
   heartbeatMs: number;
+  /** After a request timed out, the branch's socket must answer a ping within this long, or it is closed. */
+  probeMs: number;
 }>;
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { timeoutMs: 10_000, heartbeatMs: 20_000 };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { timeoutMs: 10_000, heartbeatMs: 20_000, probeMs: 3_000 };
 
 export type RelayAnswer = Readonly<{ status: number; body: unknown }>;
 
@@ -27,7 +29,11 @@ export class RelayFailure extends Error {
   }
 }
 
-type Held = { ws: WebSocket; tenantId: string; deviceId: string; pending: Map<string, (answer: RelayAnswer | RelayFailure) => void>; alive: boolean };
+type Held = {
+  ws: WebSocket; tenantId: string; deviceId: string; pending: Map<string, (answer: RelayAnswer | RelayFailure) => void>; alive: boolean;
+  /** A ping sent after a timeout is waiting for its pong. */
+  probing: boolean;
+};
 
 /** What crosses between cloud processes on the NOTIFY channel (gzipped JSON, base64: NOTIFY takes 8000 bytes). */
 type Note =
@@ -139,7 +145,7 @@ export class BranchRelay {
     }
     const { tenantId, siteId, deviceId } = principal;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const held: Held = { ws, tenantId, deviceId, pending: new Map(), alive: true };
+      const held: Held = { ws, tenantId, deviceId, pending: new Map(), alive: true, probing: false };
       const previous = this.#held.get(siteId);
       this.#held.set(siteId, held);
       previous?.ws.close(4000, 'replaced by a newer connection of this site');
@@ -173,7 +179,10 @@ export class BranchRelay {
 
   #send(held: Held, id: string, request: Omit<RelayRequest, 'type' | 'id'>): Promise<RelayAnswer> {
     return new Promise<RelayAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => settle(new RelayFailure('timeout')), this.#options.timeoutMs);
+      const timer = setTimeout(() => {
+        settle(new RelayFailure('timeout'));
+        this.#probe(held);
+      }, this.#options.timeoutMs);
       const settle = (answer: RelayAnswer | RelayFailure) => {
         clearTimeout(timer);
         held.pending.delete(id);
@@ -186,6 +195,28 @@ export class BranchRelay {
         if (error) settle(new RelayFailure('offline'));
       });
     });
+  }
+
+  /**
+   * A request timed out: the branch may be busy, or its link dead without TCP knowing yet (a cable
+   * pulled, a router restarted). A live branch answers a ping at once whatever it is doing; a socket
+   * that does not within `probeMs` is closed, so the site is offline (503 at once, presence dropped)
+   * instead of every customer waiting for a 504 until the next heartbeats notice.
+   */
+  #probe(held: Held): void {
+    if (held.probing || held.ws.readyState !== WebSocket.OPEN) return;
+    held.probing = true;
+    let answered = false;
+    const onPong = () => {
+      answered = true;
+    };
+    held.ws.once('pong', onPong);
+    held.ws.ping();
+    setTimeout(() => {
+      held.probing = false;
+      held.ws.off('pong', onPong);
+      if (!answered) held.ws.terminate();
+    }, this.#options.probeMs).unref();
   }
 
   /** Only an answer to a request sent on this very socket counts: a branch answers for itself alone. */

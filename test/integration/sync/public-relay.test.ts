@@ -23,7 +23,7 @@ let second: { db: CloudDb; cloud: RunningCloud } | null = null;
 const AGENT = { email: 'agent@acme.test', password: 'agent-password-1' };
 
 beforeAll(async () => {
-  cloud = await startTestCloud({ relay: { timeoutMs: 1500 } });
+  cloud = await startTestCloud({ relay: { timeoutMs: 1500, probeMs: 500 } });
   acme = await seedCloudTenant(cloud, 'acme');
   serviceId = await hq.service(cloud, acme.tenantId, 'Accounts');
   queueId = await hq.queue(cloud, acme.tenantId, acme.siteId, serviceId, 'R');
@@ -175,5 +175,31 @@ describe('the public page through the cloud', () => {
     expect(heard.filter((m) => m.includes(acme.siteId) || m.includes('900 00 05'))).toEqual([]);
     expect(heard).toHaveLength(2); // ready, and the one request for its own site
     intruder.close();
+  });
+
+  it('closes the socket of a branch whose link died unnoticed by TCP: after one 504, its customers hear "offline" at once', async () => {
+    const other = await seedCloudTenant(cloud, 'initech');
+    const device = new RawDevice(cloud.url);
+    await device.enroll(await enrollmentToken(cloud, other.tenantId, other.siteId));
+    await device.signIn();
+    const heard: string[] = [];
+    const branch = new WebSocket(`${cloud.url.replace('http', 'ws')}${RELAY_PATH}`, {
+      headers: { authorization: `Bearer ${device.accessToken}`, [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
+    });
+    branch.on('message', (data) => heard.push(String(data)));
+    await vi.waitFor(() => expect(heard).toEqual([JSON.stringify({ type: 'ready' })]));
+    expect(await cloud.relay.connected(other.tenantId, other.siteId)).toBe(true);
+
+    // The link dies: nothing reaches the branch any more (no request, no ping), and no FIN or RST reaches the cloud.
+    (branch as unknown as { _socket: { pause(): void } })._socket.pause();
+    const first = await call(cloud.url, 'GET', `/api/v1/public/sites/${other.siteId}/`);
+    expect(first).toMatchObject({ status: 504, body: { code: 'branch-timeout' } });
+    // The cloud pings after the timeout; no pong within probeMs ends the socket (the heartbeat would take 40 s).
+    await vi.waitFor(async () => expect(await cloud.relay.connected(other.tenantId, other.siteId)).toBe(false), { timeout: 5_000 });
+    const started = Date.now();
+    const next = await call(cloud.url, 'GET', `/api/v1/public/sites/${other.siteId}/`);
+    expect(next).toMatchObject({ status: 503, body: { code: 'branch-offline' } });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    branch.terminate();
   });
 });
