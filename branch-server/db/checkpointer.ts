@@ -25,8 +25,7 @@ export type CheckpointStats = Readonly<{ checkpoints: number; pagesBackfilled: n
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'checkpoint'; log: number; copied: number }
-  | { type: 'error'; message: string }
-  | { type: 'stopped' };
+  | { type: 'error'; message: string };
 
 /**
  * WAL checkpoints on a worker thread, with its own connection, instead of inside a COMMIT on the
@@ -97,21 +96,24 @@ export class BackgroundCheckpointer {
   #fail(error: Error): void {
     if (this.#stopping !== null) return;
     this.#stopping = this.#worker.terminate().then(() => undefined, () => undefined);
-    if (this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    this.#active = false;
+    this.#handBack();
     this.#options.onFailure?.(error);
   }
 
   /** Stops the worker and closes its connection; the writer checkpoints on its own again. */
   stop(): Promise<void> {
     this.#stopping ??= new Promise<void>((resolve) => {
-      const done = () => resolve();
-      this.#worker.once('exit', done);
+      this.#worker.once('exit', () => resolve());
       this.#worker.postMessage('stop');
     });
-    if (this.#active && this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    this.#active = false;
+    this.#handBack();
     return this.#stopping;
+  }
+
+  /** The writer's own automatic checkpoints, as SQLite has them by default. */
+  #handBack(): void {
+    if (this.#sqlite.open) this.#sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    this.#active = false;
   }
 
   /** For tests: the worker dies as a crash would end it. */

@@ -44,11 +44,6 @@ function useReceipts(entity: z.input<typeof ReceiptsQuery>['entity'], version: u
   return useLoad(() => api.call('receipts', { query: { entity } }), [api, entity, version], 3_000);
 }
 
-/** Which branches have applied each staff member's latest change (user, membership or queues). */
-function useStaffReceipts(version: unknown) {
-  return useReceipts('staff', version);
-}
-
 function Received({ receipts, id }: Readonly<{ receipts: Loaded<{ branches: { branch: string; name: string }[]; items: { entity_id: string; received_by: string[] }[] }>; id: string }>) {
   const { t } = useT();
   const data = receipts.data;
@@ -298,7 +293,8 @@ function Staff() {
   const [version, setVersion] = useState(0);
   const list = useLoad(() => api.call('listMembers', { query: { page_size: 100 } }), [api, version]);
   const queues = useLoad(() => api.call('listQueues', { query: { page_size: 100 } }), [api]);
-  const receipts = useStaffReceipts(version);
+  // A member's row: their user, membership (role, active) and queues, keyed by user id.
+  const receipts = useReceipts('staff', version);
   const changed = () => setVersion((v) => v + 1);
   const { run, banner } = useSubmit(changed);
   const manage = can('manage');

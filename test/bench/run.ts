@@ -202,7 +202,6 @@ async function rawInsert(label: string): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     rawRates.push(n / seconds);
-    figures.raw_insert_per_s = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;
     log(`  ${n} durable inserts in ${round(seconds, 2)} s (autocommit, synchronous=FULL, WAL): ${Math.round(n / seconds)} /s`);
   } finally {
     sqlite.close();
@@ -500,6 +499,7 @@ async function main(): Promise<void> {
     details.push(...(hq.skipped ? [`hq report: ${hq.skipped}`] : hq.details));
   });
 
+  if (rawRates.length > 0) figures.raw_insert_per_s = rawRates.reduce((a, b) => a + b, 0) / rawRates.length;
   if (figures.issue_per_s !== null && figures.raw_insert_per_s) figures.issue_vs_raw = figures.issue_per_s / figures.raw_insert_per_s;
   if (figures.call_next_p99_ms_1k && figures.call_next_p99_ms_1m !== null) figures.call_next_growth = figures.call_next_p99_ms_1m / figures.call_next_p99_ms_1k;
 

@@ -22,6 +22,20 @@ let queueId: string;
 let second: { db: CloudDb; cloud: RunningCloud } | null = null;
 const AGENT = { email: 'agent@acme.test', password: 'agent-password-1' };
 
+/** A branch of `tenant`, enrolled, holding its relay socket and answering nothing; `heard` is what the cloud sent it. */
+async function holdRelaySocket(tenant: SeededCloudTenant): Promise<{ ws: WebSocket; heard: string[] }> {
+  const device = new RawDevice(cloud.url);
+  await device.enroll(await enrollmentToken(cloud, tenant.tenantId, tenant.siteId));
+  await device.signIn();
+  const heard: string[] = [];
+  const ws = new WebSocket(`${cloud.url.replace('http', 'ws')}${RELAY_PATH}`, {
+    headers: { authorization: `Bearer ${device.accessToken}`, [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
+  });
+  ws.on('message', (data) => heard.push(String(data)));
+  await vi.waitFor(() => expect(heard).toEqual([JSON.stringify({ type: 'ready' })]));
+  return { ws, heard };
+}
+
 beforeAll(async () => {
   cloud = await startTestCloud({ relay: { timeoutMs: 1500, probeMs: 500 } });
   acme = await seedCloudTenant(cloud, 'acme');
@@ -152,15 +166,7 @@ describe('the public page through the cloud', () => {
 
     // Another tenant's enrolled branch holds a socket and never answers anything.
     const other = await seedCloudTenant(cloud, 'globex');
-    const device = new RawDevice(cloud.url);
-    await device.enroll(await enrollmentToken(cloud, other.tenantId, other.siteId));
-    await device.signIn();
-    const heard: string[] = [];
-    const intruder = new WebSocket(`${cloud.url.replace('http', 'ws')}${RELAY_PATH}`, {
-      headers: { authorization: `Bearer ${device.accessToken}`, [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
-    });
-    intruder.on('message', (data) => heard.push(String(data)));
-    await vi.waitFor(() => expect(heard).toEqual([JSON.stringify({ type: 'ready' })]));
+    const { ws: intruder, heard } = await holdRelaySocket(other);
     const silent = await call(cloud.url, 'GET', `/api/v1/public/sites/${other.siteId}/`);
     expect(silent).toMatchObject({ status: 504, body: { code: 'branch-timeout' } });
 
@@ -179,15 +185,7 @@ describe('the public page through the cloud', () => {
 
   it('closes the socket of a branch whose link died unnoticed by TCP: after one 504, its customers hear "offline" at once', async () => {
     const other = await seedCloudTenant(cloud, 'initech');
-    const device = new RawDevice(cloud.url);
-    await device.enroll(await enrollmentToken(cloud, other.tenantId, other.siteId));
-    await device.signIn();
-    const heard: string[] = [];
-    const branch = new WebSocket(`${cloud.url.replace('http', 'ws')}${RELAY_PATH}`, {
-      headers: { authorization: `Bearer ${device.accessToken}`, [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
-    });
-    branch.on('message', (data) => heard.push(String(data)));
-    await vi.waitFor(() => expect(heard).toEqual([JSON.stringify({ type: 'ready' })]));
+    const { ws: branch } = await holdRelaySocket(other);
     expect(await cloud.relay.connected(other.tenantId, other.siteId)).toBe(true);
 
     // The link dies: nothing reaches the branch any more (no request, no ping), and no FIN or RST reaches the cloud.
