@@ -301,7 +301,8 @@ describe('HQ dashboard', () => {
     await su.page.getByRole('link', { name: 'المؤسسات' }).click();
     await su.page.locator('table').waitFor();
     expect(await su.page.locator('html').getAttribute('dir')).toBe('rtl');
-    expect((await su.page.locator('tbody th').allTextContents()).sort()).toEqual(['Platform', 'acme', 'globex']);
+    // The table may show before its rows have loaded: wait for them.
+    await expect.poll(async () => (await su.page.locator('tbody th').allTextContents()).sort(), { timeout: 10_000 }).toEqual(['Platform', 'acme', 'globex']);
     await screenshot(su.page, 'hq-tenants-ar');
     await su.context.close();
   }, 60_000);
