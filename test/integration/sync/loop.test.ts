@@ -43,7 +43,11 @@ describe('the sync loop', () => {
     // The first pull reaches the cloud and is answered, but the answer is held up on the way back.
     let release: (() => void) | null = null;
     let held: Promise<SyncResponse> | null = null;
+    const codes: (string | null)[] = [];
     const transport: SyncTransport = (req) => {
+      // What the branch shows as each request leaves: the cycle restarted after the watchdog shows
+      // 'stuck' until it succeeds (sampling the status on a timer can miss so short a window).
+      codes.push(client.status().last_error_code);
       if (req.path.startsWith('/sync/v1/pull') && held === null) {
         const answer = real(req);
         held = answer;
@@ -51,7 +55,6 @@ describe('the sync loop', () => {
       }
       return real(req);
     };
-    const codes: (string | null)[] = [];
     const client: SyncClient = syncClient(db, cloud, { transport, watchdogMs: 400, intervalMs: 60_000, backoffBaseMs: 10, backoffCapMs: 50 });
     const cursor = () => Number(db.sqlite.prepare(`SELECT value FROM sync_state WHERE key = 'cursor'`).pluck().get());
     client.start();
